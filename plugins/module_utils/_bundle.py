@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plugin bundles (.tar.gz): read and check the manifest without unpacking anything, and verify checksums."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import gzip
+import hashlib
+import json
+import re
+import tarfile
+import traceback
+import zlib
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.mmops.mattermost.plugins.module_utils._version import parse_version
+
+try:
+    import yaml
+except ImportError:
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+
+# Mattermost looks for these in the plugin root, in this order; the first one present wins.
+MANIFEST_NAMES = ('plugin.yml', 'plugin.yaml', 'plugin.json')
+MAX_MANIFEST_SIZE = 1 << 20
+# Room per member, on top of the member sizes, for its header, padding and a pax or long-name extension.
+_HEADER_ALLOWANCE = 4096
+
+PLUGIN_ID_MIN_LENGTH = 3
+PLUGIN_ID_MAX_LENGTH = 190
+_PLUGIN_ID = re.compile(r'[a-zA-Z0-9_.-]+')
+PLUGIN_ID_RULE = "%d to %d characters, each a letter, digit, '-', '_' or '.'" % (PLUGIN_ID_MIN_LENGTH, PLUGIN_ID_MAX_LENGTH)
+
+_CHECKSUM = re.compile(r'(?:sha256:)?([0-9a-fA-F]{64})')
+
+
+class BundleError(Exception):
+    """A plugin bundle that cannot be used; the message names the bundle and what is wrong with it."""
+
+
+class _CappedReader:
+    """The decompressed tar stream, refused once it grows past `limit` bytes.
+
+    Member sizes are checked from their headers before their data is read; this cap also covers the
+    header extensions (pax, GNU long names) that tarfile reads whole into memory.
+    """
+
+    def __init__(self, stream, limit, bundle):
+        self._stream = stream
+        self._limit = limit
+        self._bundle = bundle
+        self._consumed = 0
+
+    def read(self, size):
+        data = self._stream.read(size)
+        self._consumed += len(data)
+        if self._consumed > self._limit:
+            raise _too_large(self._bundle, self._limit)
+        return data
+
+
+def _too_large(bundle, limit):
+    return BundleError('%s unpacks to more than %d bytes; refusing it as a possible gzip bomb' % (bundle, limit))
+
+
+def _member_parts(bundle, member):
+    """The member's path components ('.' and empty ones dropped); refuses paths that could land outside the plugin directory."""
+    if member.name.startswith('/'):
+        raise BundleError('%s holds %s, an absolute path; a plugin bundle may only hold relative paths' % (bundle, member.name))
+    parts = [part for part in member.name.split('/') if part not in ('', '.')]
+    if '..' in parts:
+        raise BundleError('%s holds %s, a path with a ".." component; a plugin bundle may not refer outside itself' % (bundle, member.name))
+    return parts
+
+
+def _check_link(bundle, member, parts):
+    """Refuse a link whose target lies outside the bundle (resolved lexically, from the member's path)."""
+    target = member.linkname
+    escape = BundleError('%s holds %s, a link to %s outside the bundle; rebuild the bundle without it' % (bundle, member.name, target))
+    if target.startswith('/'):
+        raise escape
+    # A symbolic link's target is relative to the link's own directory, a hard link's to the archive root.
+    resolved = parts[:-1] if member.issym() else []
+    for part in target.split('/'):
+        if part == '..':
+            if not resolved:
+                raise escape
+            resolved.pop()
+        elif part not in ('', '.'):
+            resolved.append(part)
+
+
+def _read_candidate(bundle, archive, member):
+    if member.size > MAX_MANIFEST_SIZE:
+        raise BundleError('%s: %s is %d bytes; a plugin manifest may be at most %d bytes' % (bundle, member.name, member.size, MAX_MANIFEST_SIZE))
+    return archive.extractfile(member).read()
+
+
+def _scan(bundle, archive, max_uncompressed, max_members):
+    """Check every member; return the top-level entries ({name: is a directory}) and the manifest candidates' contents."""
+    top_level = {}
+    candidates = {}
+    declared_size = 0
+    count = 0
+    for member in archive:
+        count += 1
+        if count > max_members:
+            raise BundleError('%s holds more than %d members; a plugin bundle that large is refused' % (bundle, max_members))
+        declared_size += member.size
+        if declared_size > max_uncompressed:
+            raise _too_large(bundle, max_uncompressed)
+        parts = _member_parts(bundle, member)
+        if member.isdev():
+            raise BundleError('%s holds %s, a device or FIFO; a plugin bundle may only hold files, directories and links'
+                              % (bundle, member.name))
+        # Mattermost skips links when it unpacks a bundle. Links that escape the bundle are refused here
+        # as a sign of a tampered or broken bundle; links inside it are harmless and accepted.
+        if member.issym() or member.islnk():
+            _check_link(bundle, member, parts)
+            continue
+        # Like Mattermost, only directories and regular files make up the unpacked tree.
+        if not parts or not (member.isdir() or member.isreg()):
+            continue
+        top_level[parts[0]] = top_level.get(parts[0], False) or len(parts) > 1 or member.isdir()
+        # Only a manifest in the archive root or in the single top-level directory can ever be used.
+        could_be_manifest = member.isreg() and parts[-1] in MANIFEST_NAMES and (len(parts) == 1 or (len(parts) == 2 and len(top_level) == 1))
+        if could_be_manifest:
+            candidates['/'.join(parts)] = _read_candidate(bundle, archive, member)
+    if not count:
+        raise BundleError('%s is an empty archive; a plugin bundle holds a plugin.json (or plugin.yml) and the plugin files' % bundle)
+    return top_level, candidates
+
+
+def _parse_manifest(location, name, data):
+    if name == 'plugin.json':
+        try:
+            manifest = json.loads(data)
+        except ValueError as exc:
+            raise BundleError('%s is not valid JSON: %s' % (location, exc))
+    else:
+        if not HAS_YAML:
+            raise BundleError(missing_required_lib('PyYAML', reason='to read the YAML manifest %s' % location))
+        try:
+            manifest = yaml.safe_load(data)
+        except yaml.YAMLError as exc:
+            raise BundleError('%s is not valid YAML: %s' % (location, exc))
+    if not isinstance(manifest, dict):
+        raise BundleError('%s must hold a mapping of manifest fields (id, version, ...), not %s' % (location, type(manifest).__name__))
+    return manifest
+
+
+def validate_plugin_id(plugin_id):
+    """Raise BundleError unless `plugin_id` follows Mattermost's rule for plugin ids."""
+    valid = (isinstance(plugin_id, str) and PLUGIN_ID_MIN_LENGTH <= len(plugin_id) <= PLUGIN_ID_MAX_LENGTH
+             and _PLUGIN_ID.fullmatch(plugin_id))
+    if not valid:
+        raise BundleError('invalid plugin id %r: a plugin id is %s' % (plugin_id, PLUGIN_ID_RULE))
+
+
+def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
+    """The manifest of the plugin bundle at `path`, found and read as Mattermost does, with its id lower-cased.
+
+    The archive is only streamed through, never unpacked. Raises BundleError for an unreadable, unsafe or
+    oversized archive, a missing or invalid manifest, an invalid id, or a missing or non-semver version.
+    """
+    # tarfile reads the stream in whole records, hence the extra record.
+    stream_limit = max_uncompressed + (max_members + 1) * _HEADER_ALLOWANCE + tarfile.RECORDSIZE
+    try:
+        with gzip.open(path, 'rb') as decompressed:
+            with tarfile.open(fileobj=_CappedReader(decompressed, stream_limit, path), mode='r|') as archive:
+                top_level, candidates = _scan(path, archive, max_uncompressed, max_members)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise BundleError('cannot read %s as a plugin bundle (a gzip-compressed tar archive): %s; '
+                          'check that the file is complete and is a .tar.gz plugin bundle' % (path, exc))
+
+    # As Mattermost: a single top-level directory is the plugin root, otherwise the archive root is.
+    root = [name for name, is_directory in top_level.items() if is_directory] if len(top_level) == 1 else []
+    for name in MANIFEST_NAMES:
+        member_path = '/'.join(root + [name])
+        if member_path in candidates:
+            break
+    else:
+        raise BundleError('%s has no %s in %s, where Mattermost looks for the plugin manifest'
+                          % (path, ', '.join(MANIFEST_NAMES), '%s/' % root[0] if root else 'the archive root'))
+
+    location = '%s in %s' % (member_path, path)
+    manifest = _parse_manifest(location, name, candidates[member_path])
+    for field in ('id', 'version'):
+        if manifest.get(field) is None:
+            raise BundleError('%s has no %s; the collection needs a plugin id and a semver version in the manifest' % (location, field))
+    if isinstance(manifest['id'], str):
+        manifest['id'] = manifest['id'].lower()
+    try:
+        validate_plugin_id(manifest['id'])
+        parse_version(manifest['version'])
+    except (BundleError, ValueError) as exc:
+        raise BundleError('%s: %s' % (location, exc))
+    return manifest
+
+
+def sha256_file(path, chunk_size=1 << 20):
+    """The hex SHA-256 digest of the file at `path`, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_checksum(text):
+    """The lower-case hex digest of `sha256:<64 hex digits>` (or of the bare 64 hex digits); ValueError otherwise."""
+    match = _CHECKSUM.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError('invalid checksum %r: expected sha256:<64 hexadecimal digits>' % (text,))
+    return match.group(1).lower()
+
+
+def verify_checksum(path, expected_text):
+    """Return the file's SHA-256 digest if it matches `expected_text`, else raise BundleError."""
+    expected = parse_checksum(expected_text)
+    actual = sha256_file(path)
+    if actual != expected:
+        raise BundleError('%s: checksum mismatch: expected sha256:%s, got sha256:%s; the file is not the one the checksum describes'
+                          % (path, expected, actual))
+    return actual

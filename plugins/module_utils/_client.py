@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one Mattermost REST API client of the collection."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import io
+import os
+import traceback
+import uuid
+
+from ansible.module_utils.basic import env_fallback
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    Retry = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+API_PREFIX = '/api/v4'
+RETRIES = 3
+BACKOFF_FACTOR = 0.5
+# A hostile or confused server must not park a whole fleet run on one Retry-After.
+MAX_RETRY_AFTER = 30.0
+TRANSIENT_STATUSES = (429, 502, 503, 504)
+DOWNLOAD_CHUNK = 1 << 20
+
+CONNECTION_ARGSPEC = dict(
+    url=dict(type='str', required=True, fallback=(env_fallback, ['MATTERMOST_URL'])),
+    token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['MATTERMOST_TOKEN'])),
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['MATTERMOST_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback, ['MATTERMOST_CA_PATH'])),
+    timeout=dict(type='float', default=30),
+)
+
+# What to do about the gates Mattermost answers with 501, keyed by its error id.
+GATE_HINTS = {
+    'app.plugin.disabled.app_error': (
+        'plugins are switched off (PluginSettings.Enable), or, for an install from a URL, custom uploads are off '
+        '(PluginSettings.EnableUploads) or signatures are required (PluginSettings.RequirePluginSignature)'),
+    'app.plugin.upload_disabled.app_error': (
+        'uploads need PluginSettings.EnableUploads true (set it with the mmops.mattermost.plugin_uploads role) '
+        'and PluginSettings.RequirePluginSignature false'),
+    'app.plugin.marketplace_disabled.app_error': (
+        'the Marketplace is switched off: set PluginSettings.EnableMarketplace with mmops.mattermost.plugin_settings'),
+    'api.context.session_expired.app_error': (
+        'the token was refused: check token (or MATTERMOST_TOKEN) and that the user or bot may use access tokens'),
+    'api.context.permissions.app_error': 'the token belongs to an account without the system console permissions this needs',
+}
+
+
+class MattermostError(Exception):
+    """A failure talking to Mattermost; `details` go into the module result."""
+
+    def __init__(self, message, **details):
+        super(MattermostError, self).__init__(message)
+        self.details = details
+
+
+class MattermostAPIError(MattermostError):
+    """Mattermost answered with an error status."""
+
+    def __init__(self, method, path, status, error_id=None, message=None, detailed_error=None):
+        request = '%s %s' % (method, path)
+        text = '%s failed with HTTP %s' % (request, status)
+        if error_id:
+            text += ' %s' % error_id
+        if message:
+            text += ': %s' % message
+        if detailed_error:
+            text += ' (%s)' % detailed_error
+        if error_id in GATE_HINTS:
+            text += '. Hint: %s.' % GATE_HINTS[error_id]
+        super(MattermostAPIError, self).__init__(text, status=status, error_id=error_id, request=request)
+        self.status = status
+        self.error_id = error_id
+
+    @classmethod
+    def from_response(cls, method, path, response):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            # Some multipart failures are plain text (http.Error), not AppError JSON.
+            return cls(method, path, response.status_code, message=response.text.strip()[:500] or response.reason)
+        return cls(method, path, response.status_code, error_id=body.get('id'), message=body.get('message'),
+                   detailed_error=body.get('detailed_error'))
+
+
+class _BoundedRetry(Retry):
+    """urllib3 retries, minus read timeouts (a slow server is not transient) and with a cap on Retry-After."""
+
+    def parse_retry_after(self, retry_after):
+        return min(super(_BoundedRetry, self).parse_retry_after(retry_after), MAX_RETRY_AFTER)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super(_BoundedRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+
+
+class MultipartFileBody:
+    """A multipart/form-data body that streams one file from disk.
+
+    requests' `files=` reads the whole file into memory; this object is handed to requests as a
+    file-like body with a known length, so memory stays flat whatever the bundle size, and urllib3
+    can rewind it (seek) when it retries.
+    """
+
+    def __init__(self, field, path, fields=None):
+        boundary = uuid.uuid4().hex
+        head = b''
+        for name, value in (fields or {}).items():
+            head += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, name, value)).encode('utf-8')
+        head += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                 'Content-Type: application/gzip\r\n\r\n' % (boundary, field, os.path.basename(path))).encode('utf-8')
+        tail = ('\r\n--%s--\r\n' % boundary).encode('utf-8')
+        self.content_type = 'multipart/form-data; boundary=%s' % boundary
+        self._parts = [io.BytesIO(head), open(path, 'rb'), io.BytesIO(tail)]
+        self._sizes = [len(head), os.path.getsize(path), len(tail)]
+        self._position = 0
+
+    def __len__(self):
+        return sum(self._sizes)
+
+    def tell(self):
+        return self._position
+
+    def seek(self, offset, whence=0):
+        if whence != 0:
+            raise io.UnsupportedOperation('only absolute seeks are supported')
+        self._position = offset
+        for part, size in zip(self._parts, self._sizes):
+            part.seek(min(max(offset, 0), size))
+            offset -= size
+        return self._position
+
+    def read(self, size=-1):
+        chunks = []
+        for part in self._parts:
+            if size == 0:
+                break
+            chunk = part.read(size)
+            chunks.append(chunk)
+            if size > 0:
+                size -= len(chunk)
+        data = b''.join(chunks)
+        self._position += len(data)
+        return data
+
+    def close(self):
+        for part in self._parts:
+            part.close()
+
+
+def server_version_from_header(value):
+    """The server version from X-Version-Id (`<version>.<build>.<hash>.<licensed>`): its first three fields."""
+    fields = (value or '').split('.')
+    if len(fields) < 3 or not all(field.isdigit() for field in fields[:3]):
+        return None
+    return '.'.join(fields[:3])
+
+
+class MattermostClient:
+    """Token-authenticated access to one Mattermost server, plus plain HTTP for Marketplace and bundle hosts."""
+
+    def __init__(self, url, token, validate_certs=True, ca_path=None, timeout=30):
+        self.base_url = url.rstrip('/')
+        self.timeout = timeout
+        verify = (ca_path or True) if validate_certs else False
+        self.server_version = None
+        self.request_count = 0
+        self._api = self._session(verify)
+        self._api.headers['Authorization'] = 'Bearer %s' % token
+        # Bundle and Marketplace hosts are third parties: they never see the token.
+        self._plain = self._session(verify)
+
+    @staticmethod
+    def _session(verify):
+        retry = _BoundedRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES, other=0,
+                              backoff_factor=BACKOFF_FACTOR, status_forcelist=TRANSIENT_STATUSES,
+                              allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
+        session = requests.Session()
+        session.verify = verify
+        session.headers['User-Agent'] = 'mmops.mattermost'
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount('http://', adapter)
+        session.mount('https://', adapter)
+        return session
+
+    @classmethod
+    def from_module(cls, module):
+        params = module.params
+        if not params['validate_certs']:
+            module.warn('validate_certs is false: the TLS certificate of %s is not checked' % params['url'])
+        return cls(params['url'], params['token'], params['validate_certs'], params['ca_path'], params['timeout'])
+
+    def _send(self, session, method, url, shown, **kwargs):
+        """One request with transport errors turned into MattermostError; `shown` names it in messages."""
+        self.request_count += 1
+        try:
+            return session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise MattermostError(
+                '%s: the TLS certificate of %s could not be verified (%s). If it is signed by a private CA, set ca_path '
+                '(or MATTERMOST_CA_PATH) to that CA in PEM form; the mmops.mattermost.ca_trust role adds it to the '
+                'server host trust store' % (shown, url.split('?')[0], _reason(exc)), request=shown)
+        except requests.exceptions.Timeout as exc:
+            raise MattermostError('%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow'
+                                  % (shown, url.split('?')[0], self.timeout, _reason(exc)), request=shown)
+        except requests.exceptions.RequestException as exc:
+            raise MattermostError('%s: cannot reach %s after %d retries (%s); check url and that the server is up'
+                                  % (shown, url.split('?')[0], RETRIES, _reason(exc)), request=shown)
+
+    def request(self, method, path, params=None, json_body=None, body=None, headers=None):
+        """Call /api/v4<path>; return the decoded JSON body, raise MattermostAPIError on an error status."""
+        shown = '%s %s%s' % (method, API_PREFIX, path)
+        response = self._send(self._api, method, self.base_url + API_PREFIX + path, shown,
+                              params=params, json=json_body, data=body, headers=headers)
+        self.server_version = server_version_from_header(response.headers.get('X-Version-Id')) or self.server_version
+        if response.status_code >= 400:
+            raise MattermostAPIError.from_response(method, API_PREFIX + path, response)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MattermostError('%s: the answer is not JSON; is %s a Mattermost server?' % (shown, self.base_url), request=shown)
+
+    def get_json(self, url, params=None):
+        """GET a JSON document from a third-party host (a Marketplace), without the token."""
+        shown = 'GET %s' % url
+        response = self._send(self._plain, 'GET', url, shown, params=params)
+        if response.status_code >= 400:
+            raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code), status=response.status_code, request=shown)
+        try:
+            return response.json()
+        except ValueError:
+            raise MattermostError('%s: the answer is not JSON' % shown, request=shown)
+
+    def download(self, url, destination):
+        """Stream a bundle from a third-party host to a local file, without the token."""
+        shown = 'GET %s' % url
+        response = self._send(self._plain, 'GET', url, shown, stream=True)
+        with response:
+            if response.status_code >= 400:
+                raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code), status=response.status_code, request=shown)
+            with open(destination, 'wb') as handle:
+                for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                    handle.write(chunk)
+
+    # The routes the collection uses, one method each.
+
+    def get_config(self):
+        return self.request('GET', '/config')
+
+    def patch_config(self, patch):
+        return self.request('PUT', '/config/patch', json_body=patch)
+
+    def get_plugin_statuses(self):
+        return self.request('GET', '/plugins/statuses') or []
+
+    def get_marketplace(self, plugin_filter=None):
+        params = {'per_page': 100}
+        if plugin_filter:
+            params['filter'] = plugin_filter
+        # Mattermost marshals an empty result as `null`.
+        return self.request('GET', '/plugins/marketplace', params=params) or []
+
+    def install_from_marketplace(self, plugin_id):
+        # The server ignores a version here and installs the newest compatible one (MM-41981).
+        return self.request('POST', '/plugins/marketplace', json_body={'id': plugin_id})
+
+    def install_from_url(self, download_url, force):
+        return self.request('POST', '/plugins/install_from_url',
+                            params={'plugin_download_url': download_url, 'force': 'true' if force else 'false'})
+
+    def upload_plugin(self, path, force):
+        body = MultipartFileBody('plugin', path, {'force': 'true' if force else 'false'})
+        try:
+            return self.request('POST', '/plugins', body=body, headers={'Content-Type': body.content_type})
+        finally:
+            body.close()
+
+    def enable_plugin(self, plugin_id):
+        return self.request('POST', '/plugins/%s/enable' % plugin_id)
+
+    def disable_plugin(self, plugin_id):
+        return self.request('POST', '/plugins/%s/disable' % plugin_id)
+
+    def remove_plugin(self, plugin_id):
+        return self.request('DELETE', '/plugins/%s' % plugin_id)
+
+
+def _reason(exc):
+    """The innermost cause of a requests exception, as one short line."""
+    reason = exc
+    while getattr(reason, 'reason', None) is not None and reason.reason is not reason:
+        reason = reason.reason
+    if reason is exc and exc.args:
+        reason = exc.args[0]
+        reason = getattr(reason, 'reason', reason)
+    return str(reason).splitlines()[0][:300] if str(reason) else type(reason).__name__

@@ -1,0 +1,437 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Desired plugin state: read the server once, plan the changes, apply them, wait for the cluster."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import time
+
+from ansible.module_utils.six.moves.urllib.parse import urlparse
+
+from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, read_manifest, verify_checksum
+from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible
+
+NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
+RUNNING = 2
+FAILED = (3, 4)
+POLL_INTERVAL = 0.25
+
+SOURCES = ('marketplace', 'url', 'file')
+
+# The argument spec of one plugin entry: the `plugin` module's own options (plugin_set entries reuse it).
+PLUGIN_ARGSPEC = dict(
+    id=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent', 'latest']),
+    enabled=dict(type='bool'),
+    version=dict(type='str'),
+    source=dict(type='str', default='marketplace', choices=list(SOURCES)),
+    src=dict(type='str'),
+    checksum=dict(type='str'),
+    signature=dict(type='path'),
+    trusted_keys=dict(type='list', elements='path'),
+    force=dict(type='bool', default=False),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=120),
+)
+
+HINT_UPLOADS = ('PluginSettings.EnableUploads cannot be changed through the API: turn it on with the '
+                'mmops.mattermost.plugin_uploads role (config.json, mmomni.yml or the service environment)')
+HINT_SIGNATURES = ('the server only accepts signed Marketplace and prepackaged plugins; install from the Marketplace, '
+                   'place the bundle with the mmops.mattermost.prepackaged_plugins role, or set RequirePluginSignature '
+                   'to false with mmops.mattermost.plugin_settings')
+
+
+class PluginError(Exception):
+    """A plugin cannot reach its desired state; the message says why and what to do."""
+
+    def __init__(self, message, **details):
+        super(PluginError, self).__init__(message)
+        self.details = details
+
+
+def node_view(status):
+    view = dict(cluster_id=status.get('cluster_id', ''), state=NODE_STATES.get(status.get('state'), 'unknown'),
+                version=status.get('version'))
+    if status.get('error'):
+        view['error'] = status['error']
+    return view
+
+
+class ServerView:
+    """PluginSettings and per-node plugin statuses of one server, read once and kept in step with our writes."""
+
+    def __init__(self, client):
+        self.client = client
+        self.settings = (client.get_config() or {}).get('PluginSettings') or {}
+        if not self.settings.get('Enable', True):
+            raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
+                              'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
+        self.statuses = client.get_plugin_statuses()
+
+    def refresh_statuses(self):
+        self.statuses = self.client.get_plugin_statuses()
+        return self.statuses
+
+    @property
+    def server_version(self):
+        return self.client.server_version
+
+    def setting(self, name, default=False):
+        return self.settings.get(name, default)
+
+    def enabled(self, plugin_id):
+        return bool(((self.settings.get('PluginStates') or {}).get(plugin_id) or {}).get('Enable'))
+
+    def set_enabled(self, plugin_id, enabled):
+        self.settings.setdefault('PluginStates', {})[plugin_id] = {'Enable': enabled}
+
+    def plugin_ids(self):
+        seen = []
+        for status in self.statuses:
+            if status.get('plugin_id') not in seen:
+                seen.append(status.get('plugin_id'))
+        return seen
+
+    def cluster_ids(self):
+        seen = []
+        for status in self.statuses:
+            if status.get('cluster_id', '') not in seen:
+                seen.append(status.get('cluster_id', ''))
+        return seen
+
+    def describe(self, plugin_id):
+        """The `plugin` return value: id, name, version, enabled, installed, nodes."""
+        entries = [status for status in self.statuses if status.get('plugin_id') == plugin_id]
+        if not entries:
+            return dict(id=plugin_id, name=None, version=None, enabled=self.enabled(plugin_id), installed=False, nodes=[])
+        return dict(id=plugin_id, name=entries[0].get('name'), version=entries[0].get('version'),
+                    enabled=self.enabled(plugin_id), installed=True, nodes=[node_view(status) for status in entries])
+
+    def start_progress(self, targets):
+        """For {plugin_id: version}: (nodes still starting, nodes that failed), each as (plugin_id, cluster_id, detail)."""
+        pending, failed = [], []
+        for plugin_id, version in targets.items():
+            by_node = dict((status.get('cluster_id', ''), status) for status in self.statuses if status.get('plugin_id') == plugin_id)
+            for cluster_id in self.cluster_ids():
+                status = by_node.get(cluster_id)
+                if status is None or not marketplace.same_version(status.get('version'), version):
+                    pending.append((plugin_id, cluster_id, 'not installed at %s yet' % version))
+                elif status.get('state') in FAILED:
+                    failed.append((plugin_id, cluster_id, '%s: %s' % (NODE_STATES[status['state']], status.get('error') or 'no error text')))
+                elif status.get('state') != RUNNING:
+                    pending.append((plugin_id, cluster_id, NODE_STATES.get(status.get('state'), 'unknown')))
+        return pending, failed
+
+
+# The server settings that decide which install routes are open, checked before any write.
+
+def require_marketplace(view):
+    if not view.setting('EnableMarketplace', True):
+        raise PluginError('the Marketplace is switched off on %s (PluginSettings.EnableMarketplace is false): turn it on '
+                          'with mmops.mattermost.plugin_settings, or install with source=url or source=file'
+                          % view.client.base_url)
+
+
+def require_uploads(view, what):
+    if view.setting('RequirePluginSignature'):
+        raise PluginError('%s is refused by %s because PluginSettings.RequirePluginSignature is true: %s'
+                          % (what, view.client.base_url, HINT_SIGNATURES))
+    if not view.setting('EnableUploads'):
+        raise PluginError('%s needs custom plugin uploads, which are switched off on %s (PluginSettings.EnableUploads '
+                          'is false). %s' % (what, view.client.base_url, HINT_UPLOADS))
+
+
+def require_secure_url(view, url):
+    parts = urlparse(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        raise PluginError('%r is not an http(s) URL' % url)
+    if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
+        raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
+                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % url)
+
+
+class PluginSpec:
+    """One plugin's desired state, checked for contradictions before anything is read or sent."""
+
+    def __init__(self, params):
+        self.id = (params['id'] or '').strip().lower()
+        for name in PLUGIN_ARGSPEC:
+            if name != 'id':
+                setattr(self, name, params.get(name, PLUGIN_ARGSPEC[name].get('default')))
+        self._check()
+
+    def _check(self):
+        local = self.source in ('url', 'file')
+        if not self.id:
+            raise PluginError('id must not be empty')
+        if self.state == 'latest' and self.version:
+            raise PluginError('%s: state=latest and version contradict each other; use state=present with version to hold one' % self.id)
+        if self.state == 'latest' and local:
+            raise PluginError('%s: state=latest needs source=marketplace; a %s source has no newer version to look for' % (self.id, self.source))
+        if self.state == 'absent' and (self.version or self.enabled):
+            raise PluginError('%s: version and enabled do not apply to state=absent' % self.id)
+        if local and not self.src:
+            raise PluginError('%s: source=%s needs src (%s)' % (self.id, self.source, 'the bundle path' if self.source == 'file' else 'the bundle URL'))
+        if not local and (self.src or self.checksum or self.signature or self.trusted_keys):
+            raise PluginError('%s: src, checksum, signature and trusted_keys apply to source=url and source=file only' % self.id)
+        if bool(self.signature) != bool(self.trusted_keys):
+            raise PluginError('%s: signature and trusted_keys go together' % self.id)
+        if self.wait_timeout <= 0:
+            raise PluginError('%s: wait_timeout must be a positive number of seconds' % self.id)
+
+
+class InstallStep:
+    """How the wanted version gets onto the server."""
+
+    def __init__(self, route, version, location=None, force=False, description=''):
+        self.route = route  # 'marketplace' | 'download_url' | 'upload'
+        self.version = version
+        self.location = location
+        self.force = force
+        self.description = description
+
+
+class Plan:
+    def __init__(self, spec, before):
+        self.spec = spec
+        self.before = before
+        self.remove = False
+        self.install = None
+        self.toggle = None
+
+    @property
+    def changed(self):
+        return self.remove or self.install is not None or self.toggle is not None
+
+    def actions(self):
+        actions = []
+        if self.remove:
+            actions.append('remove %s %s' % (self.spec.id, self.before['version']))
+        if self.install:
+            actions.append(self.install.description)
+        if self.toggle is not None:
+            actions.append('%s %s' % ('enable' if self.toggle else 'disable', self.spec.id))
+        return actions
+
+
+class PluginReconciler:
+    """Plans and applies plugin specs against one ServerView. Every write is skipped in check mode."""
+
+    def __init__(self, view, check_mode=False, tmpdir=None):
+        self.view = view
+        self.client = view.client
+        self.check_mode = check_mode
+        self.tmpdir = tmpdir
+
+    # Planning: reads only.
+
+    def plan(self, spec):
+        before = self.view.describe(spec.id)
+        plan = Plan(spec, before)
+        if spec.state == 'absent':
+            plan.remove = before['installed']
+            return plan
+        plan.install = self._install_step(spec, before)
+        if spec.enabled is not None and spec.enabled != before['enabled']:
+            plan.toggle = spec.enabled
+        return plan
+
+    def _install_step(self, spec, before):
+        current = before['version'] if before['installed'] else None
+        unchanged = current is not None and not spec.force
+        if spec.source == 'marketplace':
+            require_marketplace(self.view)
+            if spec.version:
+                if unchanged and marketplace.same_version(current, spec.version):
+                    return None
+                return self._marketplace_pin(spec, current)
+            if unchanged and spec.state == 'present':
+                return None
+            entry = marketplace.server_entry(self.client, spec.id)
+            if entry is None:
+                raise PluginError(self._not_listed(spec.id))
+            version = marketplace.entry_version(entry)
+            if unchanged and marketplace.same_version(current, version):
+                return None
+            return InstallStep('marketplace', version, description='install %s %s from the Marketplace' % (spec.id, version))
+        # A pinned URL that is already installed needs no download at all.
+        if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
+            return None
+        require_uploads(self.view, '%s a bundle' % ('uploading' if spec.source == 'file' else 'installing from a URL'))
+        path = self._local_bundle(spec)
+        manifest = self._checked_manifest(spec, path)
+        if unchanged and marketplace.same_version(current, manifest['version']):
+            return None
+        return InstallStep('upload', manifest['version'], location=path, force=current is not None,
+                           description='upload %s %s from %s' % (spec.id, manifest['version'], spec.src))
+
+    def _marketplace_pin(self, spec, current):
+        entry = marketplace.server_entry(self.client, spec.id)
+        if entry is not None and marketplace.same_version(marketplace.entry_version(entry), spec.version):
+            return InstallStep('marketplace', spec.version, description='install %s %s from the Marketplace' % (spec.id, spec.version))
+        # The server's Marketplace install ignores the requested version (MM-41981): land exactly this release
+        # by asking the server to install it from its Marketplace download URL.
+        url = self.view.setting('MarketplaceURL', None)
+        releases = marketplace.all_versions(self.client, url, spec.id)
+        matches = [release for release in releases if marketplace.same_version(marketplace.entry_version(release), spec.version)]
+        if not matches:
+            listed = ', '.join(marketplace.entry_version(release) for release in releases) or 'none'
+            raise PluginError('%s %s is not in the Marketplace at %s (versions listed: %s)'
+                              % (spec.id, spec.version, url or marketplace.DEFAULT_MARKETPLACE_URL, listed))
+        release = matches[0]
+        minimum = (release.get('manifest') or {}).get('min_server_version')
+        if self.view.server_version and not is_compatible(minimum, self.view.server_version):
+            raise PluginError('%s %s needs Mattermost %s or newer; %s runs %s'
+                              % (spec.id, spec.version, minimum, self.client.base_url, self.view.server_version))
+        require_uploads(self.view, 'Holding %s at exactly %s (the server\'s Marketplace install always takes the newest '
+                                   'compatible version, %s, so the pin is installed from its download URL)'
+                        % (spec.id, spec.version, marketplace.entry_version(entry) if entry else 'none'))
+        download_url = release.get('download_url') or ''
+        require_secure_url(self.view, download_url)
+        return InstallStep('download_url', spec.version, location=download_url, force=current is not None,
+                           description='install %s %s from its Marketplace download URL' % (spec.id, spec.version))
+
+    def _local_bundle(self, spec):
+        if spec.source == 'file':
+            if not os.path.isfile(spec.src):
+                raise PluginError('%s: bundle %s does not exist or is not a file' % (spec.id, spec.src))
+            return spec.src
+        require_secure_url(self.view, spec.src)
+        path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
+        self.client.download(spec.src, path)
+        return path
+
+    def _checked_manifest(self, spec, path):
+        try:
+            if spec.checksum:
+                verify_checksum(path, spec.checksum)
+            if spec.signature:
+                # Imported here: python-gnupg is only needed when a signature is checked.
+                from ansible_collections.mmops.mattermost.plugins.module_utils._signature import verify_bundle
+                verify_bundle(path, spec.signature, spec.trusted_keys, self.tmpdir)
+            manifest = read_manifest(path)
+        except (BundleError, ValueError) as exc:
+            raise PluginError('%s: %s; nothing was installed' % (spec.id, exc))
+        if manifest['id'] != spec.id:
+            raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.src, manifest['id'], spec.id))
+        if spec.version and not marketplace.same_version(manifest['version'], spec.version):
+            raise PluginError('%s: the bundle %s holds version %s, not the requested %s'
+                              % (spec.id, spec.src, manifest['version'], spec.version))
+        return manifest
+
+    def _not_listed(self, plugin_id):
+        text = '%s is not in the Marketplace of %s (for Mattermost %s)' % (plugin_id, self.client.base_url, self.view.server_version)
+        if not self.view.setting('EnableRemoteMarketplace', True):
+            text += '; PluginSettings.EnableRemoteMarketplace is false, so only prepackaged plugins are offered'
+        return text
+
+    # Applying: writes, skipped in check mode.
+
+    def apply(self, plan):
+        if self.check_mode or not plan.changed:
+            return
+        spec = plan.spec
+        if plan.remove:
+            self.client.remove_plugin(spec.id)
+            self.view.set_enabled(spec.id, False)
+        if plan.install:
+            self._install(spec, plan.install)
+        if plan.toggle is not None:
+            (self.client.enable_plugin if plan.toggle else self.client.disable_plugin)(spec.id)
+            self.view.set_enabled(spec.id, plan.toggle)
+
+    def _install(self, spec, step):
+        if step.route == 'marketplace':
+            manifest = self.client.install_from_marketplace(spec.id)
+        elif step.route == 'download_url':
+            manifest = self.client.install_from_url(step.location, step.force)
+        else:
+            manifest = self.client.upload_plugin(step.location, step.force)
+        installed = (manifest or {}).get('version')
+        if not marketplace.same_version(installed, step.version):
+            raise PluginError('%s: the server installed version %s, not the planned %s (did the Marketplace change meanwhile?)'
+                              % (spec.id, installed, step.version))
+
+    # Waiting.
+
+    def wait_running(self, targets, timeout, refresh):
+        """Wait until every {plugin_id: version} runs on every cluster node; fail naming the nodes that do not."""
+        if not targets:
+            return
+        deadline = time.time() + timeout
+        if refresh:
+            self.view.refresh_statuses()
+        while True:
+            pending, failed = self.view.start_progress(targets)
+            if failed:
+                raise PluginError('failed to start: %s' % _by_node(failed), nodes=_node_details(failed))
+            if not pending or self.check_mode:
+                return
+            if time.time() >= deadline:
+                raise PluginError('not running on every node after %s seconds: %s' % (timeout, _by_node(pending)),
+                                  nodes=_node_details(pending))
+            time.sleep(POLL_INTERVAL)
+            self.view.refresh_statuses()
+
+    def after(self, plan):
+        """The predicted (check mode) or observed state after the plan."""
+        if not self.check_mode:
+            return self.view.describe(plan.spec.id)
+        after = dict(plan.before)
+        if plan.remove:
+            after.update(installed=False, version=None, enabled=False, nodes=[])
+        if plan.install:
+            after.update(installed=True, version=plan.install.version)
+        if plan.toggle is not None:
+            after['enabled'] = plan.toggle
+        return after
+
+
+def _by_node(problems):
+    return '; '.join('%s on node %r: %s' % (plugin_id, cluster_id or 'single node', detail) for plugin_id, cluster_id, detail in problems)
+
+
+def _node_details(problems):
+    return [dict(id=plugin_id, cluster_id=cluster_id, detail=detail) for plugin_id, cluster_id, detail in problems]
+
+
+def diff_view(state):
+    return dict(installed=state['installed'], version=state['version'], enabled=state['enabled'])
+
+
+def reconcile_one(view, spec, check_mode, tmpdir):
+    """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir)
+    plan = reconciler.plan(spec)
+    reconciler.apply(plan)
+    after = reconciler.after(plan)
+    if spec.state != 'absent' and after['enabled'] and spec.wait:
+        reconciler.wait_running({spec.id: after['version']}, spec.wait_timeout, refresh=plan.changed and not check_mode)
+        after = reconciler.after(plan)
+    return dict(changed=plan.changed, actions=plan.actions(), plugin=after,
+                diff=dict(before=diff_view(plan.before), after=diff_view(after)))
+
+
+def inventory(view, plugin_id=None, check_updates=False):
+    """The `plugin_info` list: every installed plugin (or one), with the Marketplace's newest compatible version if asked."""
+    plugins = [view.describe(found) for found in view.plugin_ids() if plugin_id in (None, found)]
+    for plugin in plugins:
+        plugin['running'] = bool(plugin['nodes']) and all(node['state'] == 'running' for node in plugin['nodes'])
+    if check_updates:
+        require_marketplace(view)
+        listing = marketplace.server_listing(view.client)
+        for plugin in plugins:
+            latest = marketplace.entry_version(listing.get(plugin['id'], {}))
+            plugin['latest_version'] = latest
+            plugin['update_available'] = _newer(latest, plugin['version'])
+    return plugins
+
+
+def _newer(candidate, current):
+    try:
+        return candidate is not None and compare_versions(candidate, current) > 0
+    except ValueError:
+        return False

@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration harness: the simulator as a real process, and real ansible-playbook runs against it."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+BIN = os.path.dirname(sys.executable)
+WRITE_METHODS = ('POST', 'PUT', 'PATCH', 'DELETE')
+
+
+def collections_path():
+    """A collections tree in which mmops.mattermost is this source tree."""
+    root = os.path.join(REPO, '.build', 'collections')
+    link = os.path.join(root, 'ansible_collections', 'mmops', 'mattermost')
+    if not os.path.exists(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(REPO, link)
+    return root
+
+
+class Simulator:
+    """One simulator process, driven through its /__sim control API."""
+
+    def __init__(self, workdir, *args):
+        state_file = os.path.join(str(workdir), 'sim-state.json')
+        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'tests', 'simulator'))
+        self.process = subprocess.Popen([sys.executable, '-m', 'mmsim', '--port', '0', '--state-file', state_file] + list(args),
+                                        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(str(workdir), 'sim.log'), 'w'))
+        deadline = time.time() + 30
+        while not os.path.exists(state_file):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError('the simulator did not start; see %s' % os.path.join(str(workdir), 'sim.log'))
+            time.sleep(0.05)
+        with open(state_file) as handle:
+            state = json.load(handle)
+        self.url = state['url']
+        self.marketplace_url = state['marketplace_url']
+        self.token = state['token']
+        self.verify = True
+
+    def control(self, method, path, body=None):
+        response = requests.request(method, self.url + '/__sim/' + path, json=body, timeout=10, verify=self.verify)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self, **overrides):
+        self.control('POST', 'reset', overrides)
+
+    def requests(self):
+        return self.control('GET', 'requests')
+
+    def writes(self):
+        return [r for r in self.requests() if r['service'] == 'server' and r['method'] in WRITE_METHODS]
+
+    def state(self):
+        return self.control('GET', 'state')
+
+    def plugin(self, plugin_id):
+        return self.state()['plugins'].get(plugin_id)
+
+    def fault(self, **rule):
+        self.control('POST', 'faults', rule)
+
+    def bundle_url(self, plugin_id, version):
+        return '%s/bundles/%s-%s.tar.gz' % (self.marketplace_url, plugin_id, version)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope='session')
+def sim_process(tmp_path_factory):
+    simulator = Simulator(tmp_path_factory.mktemp('sim'))
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def sim(sim_process):
+    """The shared simulator, reset to the default scenario for each test."""
+    sim_process.reset()
+    return sim_process
+
+
+class PlaybookRun:
+    def __init__(self, completed):
+        self.rc = completed.returncode
+        self.output = completed.stdout + completed.stderr
+        self.stats = {}
+        self.results = {}
+        try:
+            document = json.loads(completed.stdout)
+        except ValueError:
+            return
+        self.stats = document.get('stats', {}).get('localhost', {})
+        for play in document.get('plays', []):
+            for task in play.get('tasks', []):
+                self.results[task['task']['name']] = task['hosts'].get('localhost', {})
+
+    @property
+    def changed(self):
+        return self.stats.get('changed', 0)
+
+
+def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, json_output=True, connection_defaults=True):
+    """Run `tasks` as a localhost playbook with ansible-playbook; the connection points at `sim`."""
+    play = dict(hosts='localhost', gather_facts=False, tasks=tasks)
+    variables = dict(extra_vars or {})
+    if sim is not None and connection_defaults:
+        play['module_defaults'] = {'group/mmops.mattermost.api': {'url': '{{ mm_url }}', 'token': '{{ mm_token }}'}}
+        variables.update(mm_url=sim.url, mm_token=sim.token)
+    playbook = os.path.join(str(tmp_path), 'playbook-%d.yml' % len(os.listdir(str(tmp_path))))
+    with open(playbook, 'w') as handle:
+        json.dump([play], handle)
+    run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
+                   PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    if json_output:
+        run_env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.json'
+    run_env.update(env or {})
+    command = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
+               '-e', json.dumps(variables)] + list(args)
+    completed = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=600, check=False)
+    return PlaybookRun(completed)
+
+
+def plugin_task(name, register_errors=True, **args):
+    """A task calling mmops.mattermost.plugin; failures are kept (ignore_errors) so tests can read the message."""
+    task = {'name': name, 'mmops.mattermost.plugin': args}
+    if register_errors:
+        task['ignore_errors'] = True
+    return task
