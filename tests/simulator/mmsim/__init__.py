@@ -1,0 +1,1 @@
+"""mmsim: a test double of the Mattermost plugin API and of the Marketplace service."""

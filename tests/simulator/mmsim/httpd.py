@@ -1,0 +1,322 @@
+"""HTTP plumbing of the simulator: routing, Mattermost's headers and error bodies, request log, faults, control API."""
+
+import json
+import re
+import secrets
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from mmsim import catalog
+from mmsim.mattermost import AppError, PlainError, Server
+
+READ_CHUNK = 1 << 20
+
+
+class Recorder:
+    """Every API and Marketplace request with its answer's status, and the faults waiting to be injected."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests = []
+        self.faults = []
+
+    def record(self, service, method, path, query, status):
+        with self.lock:
+            self.requests.append({'service': service, 'method': method, 'path': path, 'query': query, 'status': status,
+                                  'time': time.time()})
+
+    def clear(self):
+        with self.lock:
+            self.requests = []
+
+    def add_fault(self, rule):
+        rule = dict(rule)
+        re.compile(rule.get('path', ''))
+        rule.setdefault('times', 1)
+        with self.lock:
+            self.faults.append(rule)
+
+    def take_fault(self, service, method, path):
+        """The first fault rule matching this request, counted down; None when there is none."""
+        with self.lock:
+            for rule in self.faults:
+                if rule.get('service', service) != service or rule.get('method', method) != method:
+                    continue
+                if not re.search(rule.get('path', ''), path):
+                    continue
+                if rule['times'] > 0:
+                    rule['times'] -= 1
+                    if rule['times'] == 0:
+                        self.faults.remove(rule)
+                return rule
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    service = None  # 'server' or 'marketplace', set on the subclass
+    sim = None
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        # Method, path and status only: never a query string (it could hold an access_token).
+        sys.stderr.write('%s %s %s\n' % (self.service, self.command, self.path.split('?')[0]))
+
+    def do_GET(self):
+        self.dispatch()
+
+    def do_POST(self):
+        self.dispatch()
+
+    def do_PUT(self):
+        self.dispatch()
+
+    def do_DELETE(self):
+        self.dispatch()
+
+    def do_PATCH(self):
+        self.dispatch()
+
+    def read_body(self, limit=None):
+        """The request body; (body, too_large). A body over `limit` is read and dropped, as MaxBytesReader fails it."""
+        length = int(self.headers.get('Content-Length') or 0)
+        if limit is not None and length > limit:
+            remaining = length
+            while remaining > 0:
+                remaining -= len(self.rfile.read(min(READ_CHUNK, remaining)) or b'x' * remaining)
+            return b'', True
+        return self.rfile.read(length) if length else b'', False
+
+    def answer(self, status, body=None, content_type='application/json', headers=None):
+        data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None or content_type == 'application/json' else b'')
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if data:
+            self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        if self.command != 'HEAD':
+            self.wfile.write(data)
+        self.status = status
+
+    def drop_connection(self):
+        """A connection reset: RST instead of an answer."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        self.close_connection = True
+        self.connection.close()
+        self.status = 0
+
+    def dispatch(self):
+        parts = urllib.parse.urlsplit(self.path)
+        path, query = parts.path, urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+        self.status = None
+        if self.service == 'server' and path.startswith('/__sim/'):
+            return self.control(path[len('/__sim/'):], query)
+        fault = self.sim.recorder.take_fault(self.service, self.command, path)
+        try:
+            if fault and fault.get('delay'):
+                time.sleep(float(fault['delay']))
+            if fault and fault.get('reset'):
+                self.drop_connection()
+            elif fault and fault.get('status'):
+                self.read_body()
+                self.inject(fault)
+            elif self.service == 'server':
+                self.serve_api(path, query)
+            else:
+                self.serve_marketplace(path, query)
+        finally:
+            self.sim.recorder.record(self.service, self.command, path, dict((k, v[0]) for k, v in query.items()), self.status)
+
+    def inject(self, fault):
+        headers = {}
+        if fault.get('retry_after') is not None:
+            headers['Retry-After'] = str(fault['retry_after'])
+        if self.service == 'server':
+            headers.update(self.sim.server_headers())
+            error_id = fault.get('error_id', 'mmsim.injected_fault')
+            self.answer(fault['status'], {'id': error_id, 'message': fault.get('message', 'Injected fault.'), 'detailed_error': '',
+                                          'request_id': headers['X-Request-ID'], 'status_code': fault['status']}, headers=headers)
+        else:
+            self.answer(fault['status'], b'', headers=headers)
+
+    # --- the Mattermost API ---------------------------------------------------------------------
+
+    def serve_api(self, path, query):
+        headers = self.sim.server_headers()
+        try:
+            status, body = self.route_api(path, query)
+        except AppError as exc:
+            self.answer(exc.status, {'id': exc.error_id, 'message': exc.message, 'detailed_error': exc.detailed_error,
+                                     'request_id': headers['X-Request-ID'], 'status_code': exc.status}, headers=headers)
+        except PlainError as exc:
+            self.answer(exc.status, (exc.text + '\n').encode(), content_type='text/plain; charset=utf-8', headers=headers)
+        else:
+            self.answer(status, body, headers=headers)
+
+    def route_api(self, path, query):
+        server, method = self.sim.server, self.command
+        limit = int(server.config['FileSettings']['MaxFileSize']) + 512
+        if not path.startswith('/api/v4/'):
+            raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
+        route = path[len('/api/v4'):]
+        # Routes without a session (API §2.8, §3.7).
+        if (method, route) == ('GET', '/system/ping'):
+            return 200, {'status': 'OK', 'AndroidLatestVersion': '', 'AndroidMinVersion': '', 'IosLatestVersion': '', 'IosMinVersion': ''}
+        if (method, route) == ('GET', '/plugins/webapp'):
+            with self.sim.lock:
+                server.settle()
+                return server.webapp_plugins()
+        body, too_large = self.read_body(limit)
+        if too_large and route != '/plugins':
+            raise PlainError(400, 'http: request body too large')
+        with self.sim.lock:
+            if not server.authenticated(self.headers, query):
+                raise AppError(401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.')
+            server.settle()
+            plugin_route = re.fullmatch(r'/plugins/([^/]*)(/enable|/disable)?', route)
+            if (method, route) == ('GET', '/config'):
+                return server.get_config()
+            if (method, route) == ('PUT', '/config'):
+                return server.put_config(body)
+            if (method, route) == ('PUT', '/config/patch'):
+                return server.patch_config(body)
+            if (method, route) == ('POST', '/config/reload'):
+                return server.reload_config()
+            if (method, route) == ('GET', '/config/environment'):
+                return 200, {}
+            if (method, route) == ('GET', '/plugins'):
+                return server.list_plugins()
+            if (method, route) == ('POST', '/plugins'):
+                return server.upload(self.headers.get('Content-Type'), body, too_large)
+            if (method, route) == ('POST', '/plugins/install_from_url'):
+                return server.install_from_url(query)
+            if (method, route) == ('GET', '/plugins/statuses'):
+                return server.statuses()
+            if (method, route) == ('GET', '/plugins/marketplace'):
+                return server.marketplace_list(query)
+            if (method, route) == ('POST', '/plugins/marketplace'):
+                return server.marketplace_install(body)
+            if plugin_route and route.count('/') >= 2:
+                plugin_id, action = plugin_route.groups()
+                if not plugin_id:
+                    raise AppError(400, 'api.context.invalid_url_param.app_error', 'Invalid or missing plugin_id parameter in request URL.')
+                if method == 'DELETE' and not action:
+                    return server.remove(plugin_id)
+                if method == 'POST' and action:
+                    return server.set_enabled(plugin_id, action == '/enable')
+        raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
+
+    # --- the Marketplace service ------------------------------------------------------------------
+
+    def serve_marketplace(self, path, query):
+        self.read_body()
+        marketplace = self.sim.marketplace
+        if self.command != 'GET':
+            return self.answer(405, b'')
+        if path == '/api/v1/plugins':
+            try:
+                return self.answer(200, marketplace.query(dict((k, v[0]) for k, v in query.items())))
+            except catalog.BadQuery as exc:
+                return self.answer(exc.status, b'')
+        if path == '/api/v1/labels':
+            return self.answer(200, list(marketplace.labels.values()))
+        if path == '/api/v1/health':
+            return self.answer(200, {'status': 'pass', 'version': '1', 'releaseID': 'mmsim', 'description': 'mmsim Marketplace'},
+                               content_type='application/health+json')
+        match = re.fullmatch(r'/bundles/([^/]+\.tar\.gz)(\.sig)?', path)
+        bundle = marketplace.bundle(match.group(1)) if match else None
+        if bundle is None:
+            return self.answer(404, b'')
+        if match.group(2):
+            return self.answer(200, catalog.signature_bytes(bundle), content_type='application/pgp-signature')
+        return self.answer(200, bundle, content_type='application/gzip')
+
+    # --- control API (not recorded) ------------------------------------------------------------------
+
+    def control(self, name, query):
+        body = self.read_body()[0]
+        request = json.loads(body) if body else {}
+        sim, recorder = self.sim, self.sim.recorder
+        method = self.command
+        try:
+            if (method, name) == ('POST', 'reset'):
+                with sim.lock:
+                    sim.server.reset(request)
+                recorder.clear()
+                with recorder.lock:
+                    recorder.faults = []
+                return self.answer(200, {'status': 'OK'})
+            if (method, name) == ('GET', 'state'):
+                with sim.lock:
+                    return self.answer(200, sim.state())
+            if (method, name) == ('GET', 'requests'):
+                with recorder.lock:
+                    return self.answer(200, list(recorder.requests))
+            if (method, name) == ('DELETE', 'requests'):
+                recorder.clear()
+                return self.answer(200, {'status': 'OK'})
+            if (method, name) == ('POST', 'faults'):
+                recorder.add_fault(request)
+                return self.answer(200, {'status': 'OK'})
+            if (method, name) == ('DELETE', 'faults'):
+                with recorder.lock:
+                    recorder.faults = []
+                return self.answer(200, {'status': 'OK'})
+        except (ValueError, KeyError, TypeError, re.error) as exc:
+            return self.answer(400, {'error': str(exc)})
+        return self.answer(404, {'error': 'no control route %s %s' % (method, name)})
+
+
+class Simulator:
+    """The server, its Marketplace, the request log and the listeners."""
+
+    def __init__(self, host, port, marketplace_port, tls_context=None):
+        self.lock = threading.RLock()
+        self.recorder = Recorder()
+        self.marketplace_httpd = self._listen(host, marketplace_port, 'marketplace')
+        self.marketplace = catalog.Catalog('http://%s:%d' % (host, self.marketplace_httpd.server_address[1]))
+        self.server_httpd = self._listen(host, port, 'server')
+        scheme = 'http'
+        if tls_context is not None:
+            self.server_httpd.socket = tls_context.wrap_socket(self.server_httpd.socket, server_side=True)
+            scheme = 'https'
+        self.url = '%s://%s:%d' % (scheme, host, self.server_httpd.server_address[1])
+        self.server = Server(self.marketplace)
+
+    def _listen(self, host, port, service):
+        handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': self})
+        httpd = ThreadingHTTPServer((host, port), handler)
+        httpd.daemon_threads = True
+        return httpd
+
+    def server_headers(self):
+        return {'X-Request-ID': secrets.token_hex(13), 'X-Version-Id': self.server.version_header()}
+
+    def state(self):
+        server = self.server
+        server.settle()
+        plugins = {}
+        for node in server.nodes:
+            for plugin_id, node_copy in server.copies[node].items():
+                state, error = server.node_status(node, plugin_id)
+                entry = plugins.setdefault(plugin_id, {'id': plugin_id, 'version': node_copy.manifest.get('version'),
+                                                       'enabled': server.enabled(plugin_id), 'nodes': []})
+                entry['nodes'].append({'cluster_id': node, 'state': state, 'version': node_copy.manifest.get('version'), 'error': error})
+        return {'plugins': plugins, 'config': server.config, 'nodes': server.nodes, 'server_version': server.version}
+
+    def serve_forever(self):
+        threads = [threading.Thread(target=httpd.serve_forever, daemon=True) for httpd in (self.server_httpd, self.marketplace_httpd)]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def shutdown(self):
+        for httpd in (self.server_httpd, self.marketplace_httpd):
+            httpd.shutdown()
+            httpd.server_close()
