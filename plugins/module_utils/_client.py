@@ -176,21 +176,22 @@ class MattermostClient:
     def __init__(self, url, token, validate_certs=True, ca_path=None, timeout=30):
         self.base_url = url.rstrip('/')
         self.timeout = timeout
-        verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a
+        # session-level setting, which would silently replace an explicit ca_path.
+        self.verify = (ca_path or True) if validate_certs else False
         self.server_version = None
         self.request_count = 0
-        self._api = self._session(verify)
+        self._api = self._session()
         self._api.headers['Authorization'] = 'Bearer %s' % token
         # Bundle and Marketplace hosts are third parties: they never see the token.
-        self._plain = self._session(verify)
+        self._plain = self._session()
 
     @staticmethod
-    def _session(verify):
+    def _session():
         retry = _BoundedRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES, other=0,
                               backoff_factor=BACKOFF_FACTOR, status_forcelist=TRANSIENT_STATUSES,
                               allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
         session = requests.Session()
-        session.verify = verify
         session.headers['User-Agent'] = 'mmops.mattermost'
         adapter = HTTPAdapter(max_retries=retry)
         session.mount('http://', adapter)
@@ -208,7 +209,7 @@ class MattermostClient:
         """One request with transport errors turned into MattermostError; `shown` names it in messages."""
         self.request_count += 1
         try:
-            return session.request(method, url, timeout=self.timeout, **kwargs)
+            return session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise MattermostError(
                 '%s: the TLS certificate of %s could not be verified (%s). If it is signed by a private CA, set ca_path '

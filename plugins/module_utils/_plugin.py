@@ -31,7 +31,8 @@ PLUGIN_ARGSPEC = dict(
     src=dict(type='str'),
     checksum=dict(type='str'),
     signature=dict(type='path'),
-    trusted_keys=dict(type='list', elements='path'),
+    # Paths of public key files: nothing secret (the name only looks like one to validate-modules).
+    trusted_keys=dict(type='list', elements='path', no_log=False),
     force=dict(type='bool', default=False),
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=120),
@@ -357,22 +358,27 @@ class PluginReconciler:
 
     # Waiting.
 
-    def wait_running(self, targets, timeout, refresh):
-        """Wait until every {plugin_id: version} runs on every cluster node; fail naming the nodes that do not."""
+    def wait_running(self, targets, timeout):
+        """Wait until every {plugin_id: version} runs on every cluster node; fail naming the nodes that do not.
+
+        Nodes start a plugin one after another, so a failure on one node is reported only once every node
+        has settled (or the time is up): the message then names all the nodes where it failed.
+        """
         if not targets:
             return
         deadline = time.time() + timeout
-        if refresh:
-            self.view.refresh_statuses()
         while True:
             pending, failed = self.view.start_progress(targets)
-            if failed:
-                raise PluginError('failed to start: %s' % _by_node(failed), nodes=_node_details(failed))
-            if not pending or self.check_mode:
+            settled = not pending or self.check_mode
+            if settled or time.time() >= deadline:
+                problems = []
+                if failed:
+                    problems.append('failed to start: %s' % _by_node(failed))
+                if pending and not settled:
+                    problems.append('not running on every node after %s seconds: %s' % (timeout, _by_node(pending)))
+                if problems:
+                    raise PluginError('; '.join(problems), nodes=_node_details(failed + ([] if settled else pending)))
                 return
-            if time.time() >= deadline:
-                raise PluginError('not running on every node after %s seconds: %s' % (timeout, _by_node(pending)),
-                                  nodes=_node_details(pending))
             time.sleep(POLL_INTERVAL)
             self.view.refresh_statuses()
 
@@ -407,9 +413,13 @@ def reconcile_one(view, spec, check_mode, tmpdir):
     reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir)
     plan = reconciler.plan(spec)
     reconciler.apply(plan)
+    if plan.changed and not check_mode:
+        view.refresh_statuses()
     after = reconciler.after(plan)
     if spec.state != 'absent' and after['enabled'] and spec.wait:
-        reconciler.wait_running({spec.id: after['version']}, spec.wait_timeout, refresh=plan.changed and not check_mode)
+        # The planned version, not the answering node's: other cluster nodes may still run the old one.
+        target = plan.install.version if plan.install else after['version']
+        reconciler.wait_running({spec.id: target}, spec.wait_timeout)
         after = reconciler.after(plan)
     return dict(changed=plan.changed, actions=plan.actions(), plugin=after,
                 diff=dict(before=diff_view(plan.before), after=diff_view(after)))

@@ -13,7 +13,8 @@ description:
   - Brings one plugin of a Mattermost server (or cluster) to the declared state through the REST API.
   - Sources are the server's Marketplace (public or private), a download URL, or a bundle file on the host the
     module runs on.
-  - Idempotent; a run with nothing to change sends only two reads (the config and the plugin statuses).
+  - Idempotent; a run with nothing to change sends only two reads (the config and the plugin statuses), plus one read
+    of the server's Marketplace listing for O(state=latest).
   - Before anything is written, the server's C(PluginSettings) are checked; a change the server would refuse fails
     with a message naming the setting and the collection role or module that changes it.
 author:

@@ -18,6 +18,7 @@ import requests
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BIN = os.path.dirname(sys.executable)
 WRITE_METHODS = ('POST', 'PUT', 'PATCH', 'DELETE')
+CALLBACKS = os.path.join(os.path.dirname(__file__), 'callback_plugins')
 
 
 def collections_path():
@@ -132,7 +133,7 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
                    PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
     if json_output:
-        run_env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.json'
+        run_env.update(ANSIBLE_STDOUT_CALLBACK='results_json', ANSIBLE_CALLBACK_PLUGINS=CALLBACKS)
     run_env.update(env or {})
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
                '-e', json.dumps(variables)] + list(args)

@@ -23,6 +23,7 @@ def tls_sim(tmp_path_factory):
     simulator = Simulator(workdir, '--tls-cert', cert_file, '--tls-key', key_file)
     simulator.verify = ca_file
     simulator.ca_file = ca_file
+    simulator.cert_file = cert_file
     yield simulator
     simulator.stop()
 
@@ -34,7 +35,8 @@ def test_private_ca_through_ca_path(tls_sim, tmp_path):
         plugin_task('untrusted', id='jira'),
         plugin_task('unchecked', id='github', validate_certs=False),
     ]
-    run = run_tasks(tmp_path, tasks, tls_sim)
+    # requests lets REQUESTS_CA_BUNDLE replace a session's CA file: ca_path must win over it.
+    run = run_tasks(tmp_path, tasks, tls_sim, env={'REQUESTS_CA_BUNDLE': tls_sim.cert_file})
     assert run.results['trusted'].get('failed') is not True, run.output
     assert run.results['trusted']['plugin']['installed'] is True
     message = run.results['untrusted']['msg']
