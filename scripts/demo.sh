@@ -17,6 +17,7 @@ mkdir -p "$work"
 rm -f "$state_file"
 
 PYTHONPATH=$PWD/tests/simulator "$venv/bin/python" -m mmsim --port 0 --state-file "$state_file" \
+    --scenario tests/simulator/mmsim/data/scenario-demo.json \
     >"$sim_log" 2>&1 &
 sim_pid=$!
 

@@ -19,6 +19,7 @@ def main(argv=None):
     parser.add_argument('--state-file', help='write {url, marketplace_url, token} here (atomically) once serving')
     parser.add_argument('--tls-cert', help='PEM certificate: serve the API over https')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
+    parser.add_argument('--scenario', help='JSON file of /__sim/reset fields to start with (e.g. data/scenario-demo.json)')
     args = parser.parse_args(argv)
 
     context = None
@@ -26,6 +27,9 @@ def main(argv=None):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)
     sim = Simulator(args.host, args.port, args.marketplace_port, context)
+    if args.scenario:
+        with open(args.scenario) as handle:
+            sim.server.reset(json.load(handle))
     sim.serve_forever()
     state = {'url': sim.url, 'marketplace_url': sim.marketplace.base_url, 'token': sim.server.token, 'pid': os.getpid()}
     if args.state_file:
