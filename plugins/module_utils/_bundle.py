@@ -29,6 +29,7 @@ else:
 # Mattermost looks for these in the plugin root, in this order; the first one present wins.
 MANIFEST_NAMES = ('plugin.yml', 'plugin.yaml', 'plugin.json')
 MAX_MANIFEST_SIZE = 1 << 20
+DRAIN_CHUNK = 1 << 20
 # Room per member, on top of the member sizes, for its header, padding and a pax or long-name extension.
 _HEADER_ALLOWANCE = 4096
 
@@ -48,21 +49,48 @@ class _CappedReader:
     """The decompressed tar stream, refused once it grows past `limit` bytes.
 
     Member sizes are checked from their headers before their data is read; this cap also covers the
-    header extensions (pax, GNU long names) that tarfile reads whole into memory.
+    header extensions (pax, GNU long names) that tarfile reads whole into memory. It also keeps the
+    most recent bytes, so that the block where tarfile stopped can be examined afterwards.
     """
+
+    _WINDOW = 4 * tarfile.RECORDSIZE
 
     def __init__(self, stream, limit, bundle):
         self._stream = stream
         self._limit = limit
         self._bundle = bundle
-        self._consumed = 0
+        self.consumed = 0
+        self._window = b''
 
     def read(self, size):
         data = self._stream.read(size)
-        self._consumed += len(data)
-        if self._consumed > self._limit:
+        self.consumed += len(data)
+        if self.consumed > self._limit:
             raise _too_large(self._bundle, self._limit)
+        self._window = (self._window + data)[-self._WINDOW:]
         return data
+
+    def block_after_drain(self, offset):
+        """Read the stream to its end (gzip checks its length and CRC there); return the block at `offset`."""
+        start = self.consumed - len(self._window)
+        block = self._window[offset - start:offset - start + tarfile.BLOCKSIZE] if offset >= start else b''
+        while True:
+            data = self.read(DRAIN_CHUNK)
+            if not data:
+                return block
+            if len(block) < tarfile.BLOCKSIZE:
+                block += data[:tarfile.BLOCKSIZE - len(block)]
+
+
+def _check_archive_end(bundle, reader, offset):
+    """tarfile ends quietly at a truncated or unreadable header, where Mattermost's tar reader fails: refuse both."""
+    block = reader.block_after_drain(offset)
+    if reader.consumed == offset:
+        return  # no end-of-archive blocks after the last member: accepted by Mattermost too
+    if len(block) < tarfile.BLOCKSIZE:
+        raise BundleError('%s ends inside a tar header at byte %d of the archive: the bundle is truncated' % (bundle, offset))
+    if block.count(b'\0') != tarfile.BLOCKSIZE:
+        raise BundleError('%s has an unreadable tar header at byte %d of the archive: the bundle is corrupt' % (bundle, offset))
 
 
 def _too_large(bundle, limit):
@@ -173,8 +201,10 @@ def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
     stream_limit = max_uncompressed + (max_members + 1) * _HEADER_ALLOWANCE + tarfile.RECORDSIZE
     try:
         with gzip.open(path, 'rb') as decompressed:
-            with tarfile.open(fileobj=_CappedReader(decompressed, stream_limit, path), mode='r|') as archive:
+            reader = _CappedReader(decompressed, stream_limit, path)
+            with tarfile.open(fileobj=reader, mode='r|') as archive:
                 top_level, candidates = _scan(path, archive, max_uncompressed, max_members)
+                _check_archive_end(path, reader, archive.offset)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise BundleError('cannot read %s as a plugin bundle (a gzip-compressed tar archive): %s; '
                           'check that the file is complete and is a .tar.gz plugin bundle' % (path, exc))

@@ -66,7 +66,10 @@ class ServerView:
 
     def __init__(self, client):
         self.client = client
-        self.settings = (client.get_config() or {}).get('PluginSettings') or {}
+        config = client.get_config() or {}
+        self.settings = config.get('PluginSettings') or {}
+        # Mattermost caps every request body at MaxFileSize + 512 bytes (the multipart framing fits in that).
+        self.max_upload_size = (config.get('FileSettings') or {}).get('MaxFileSize')
         if not self.settings.get('Enable', True):
             raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
                               'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
@@ -305,6 +308,14 @@ class PluginReconciler:
         self.client.download(spec.src, path)
         return path
 
+    def _check_size(self, path):
+        size = os.path.getsize(path)
+        limit = self.view.max_upload_size
+        if limit and size > limit:
+            raise BundleError('the bundle is %d bytes and %s accepts uploads of at most %d bytes (FileSettings.MaxFileSize); '
+                              'raise MaxFileSize (and any proxy body limit) or install the plugin another way'
+                              % (size, self.client.base_url, limit))
+
     def _checked_manifest(self, spec, path):
         try:
             if spec.checksum:
@@ -313,6 +324,7 @@ class PluginReconciler:
                 # Imported here: python-gnupg is only needed when a signature is checked.
                 from ansible_collections.mmops.mattermost.plugins.module_utils._signature import verify_bundle
                 verify_bundle(path, spec.signature, spec.trusted_keys, self.tmpdir)
+            self._check_size(path)
             manifest = read_manifest(path)
         except (BundleError, ValueError) as exc:
             raise PluginError('%s: %s; nothing was installed' % (spec.id, exc))

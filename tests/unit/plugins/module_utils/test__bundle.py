@@ -203,6 +203,31 @@ def test_read_manifest_rejects_unreadable_archives(tmp_path, make_bundle, fragme
     assert 'check that the file is complete and is a .tar.gz plugin bundle' in message
 
 
+def tar_of(members):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode='w') as archive:
+        for info, data in members:
+            archive.addfile(info, io.BytesIO(data) if data is not None else None)
+    return raw.getvalue()
+
+
+@pytest.mark.parametrize('cut, tail, fragment', [
+    pytest.param(1300, b'', 'ends inside a tar header at byte 1024', id='cut-in-a-header'),
+    pytest.param(1024, b'garbage!' * 64, 'unreadable tar header at byte 1024', id='garbage-after-a-member'),
+])
+def test_read_manifest_rejects_an_archive_that_ends_badly(tmp_path, cut, tail, fragment):
+    data = tar_of([manifest('plugin.json'), file('server/plugin', b'x' * 600)])[:cut] + tail
+    path = write_raw(tmp_path / 'demo.tar.gz', data)
+    with pytest.raises(BundleError, match=fragment):
+        read_manifest(path)
+
+
+def test_read_manifest_accepts_an_archive_without_end_blocks(tmp_path):
+    """Mattermost's tar reader accepts an archive that stops right after its last member."""
+    path = write_raw(tmp_path / 'demo.tar.gz', tar_of([manifest('plugin.json')])[:1024])
+    assert read_manifest(path)['id'] == 'com.example.demo'
+
+
 def test_read_manifest_rejects_an_empty_archive(tmp_path):
     path = write_bundle(tmp_path / 'empty.tar.gz', [])
     with pytest.raises(BundleError, match='is an empty archive') as error:
