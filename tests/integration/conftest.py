@@ -14,6 +14,7 @@ import time
 
 import pytest
 import requests
+import trustme
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BIN = os.path.dirname(sys.executable)
@@ -129,13 +130,18 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     playbook = os.path.join(str(tmp_path), 'playbook-%d.yml' % len(os.listdir(str(tmp_path))))
     with open(playbook, 'w') as handle:
         json.dump([play], handle)
+    return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
+
+
+def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None, json_output=True):
+    """ansible-playbook `playbook` with this collection; hosts of `inventory` other than localhost need their own connection."""
     run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR='1',
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
                    PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
     if json_output:
         run_env.update(ANSIBLE_STDOUT_CALLBACK='results_json', ANSIBLE_CALLBACK_PLUGINS=CALLBACKS)
     run_env.update(env or {})
-    command = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
+    command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook,
                '-e', json.dumps(variables)] + list(args)
     completed = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=600, check=False)
     return PlaybookRun(completed)
@@ -147,3 +153,21 @@ def plugin_task(name, register_errors=True, **args):
     if register_errors:
         task['ignore_errors'] = True
     return task
+
+
+@pytest.fixture(scope='session')
+def tls_sim(tmp_path_factory):
+    """A simulator serving its API over https with a certificate of a private CA (ca_file), unknown to the system."""
+    workdir = tmp_path_factory.mktemp('tls')
+    authority = trustme.CA()
+    certificate = authority.issue_cert('127.0.0.1', 'localhost')
+    ca_file, cert_file, key_file = (str(workdir / name) for name in ('ca.pem', 'cert.pem', 'key.pem'))
+    authority.cert_pem.write_to_path(ca_file)
+    certificate.cert_chain_pems[0].write_to_path(cert_file)
+    certificate.private_key_pem.write_to_path(key_file)
+    simulator = Simulator(workdir, '--tls-cert', cert_file, '--tls-key', key_file)
+    simulator.verify = ca_file
+    simulator.ca_file = ca_file
+    simulator.cert_file = cert_file
+    yield simulator
+    simulator.stop()

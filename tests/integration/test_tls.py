@@ -5,27 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import pytest
-import trustme
-
-from conftest import Simulator, plugin_task, run_tasks
-
-
-@pytest.fixture(scope='module')
-def tls_sim(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp('tls')
-    authority = trustme.CA()
-    certificate = authority.issue_cert('127.0.0.1', 'localhost')
-    ca_file, cert_file, key_file = (str(workdir / name) for name in ('ca.pem', 'cert.pem', 'key.pem'))
-    authority.cert_pem.write_to_path(ca_file)
-    certificate.cert_chain_pems[0].write_to_path(cert_file)
-    certificate.private_key_pem.write_to_path(key_file)
-    simulator = Simulator(workdir, '--tls-cert', cert_file, '--tls-key', key_file)
-    simulator.verify = ca_file
-    simulator.ca_file = ca_file
-    simulator.cert_file = cert_file
-    yield simulator
-    simulator.stop()
+from conftest import plugin_task, run_tasks
 
 
 def test_private_ca_through_ca_path(tls_sim, tmp_path):
