@@ -5,6 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import copy
 import json
 import os
 import signal
@@ -51,6 +52,13 @@ class Simulator:
         self.marketplace_url = state['marketplace_url']
         self.token = state['token']
         self.verify = True
+        self.fleet = state['servers']
+
+    def server(self, index):
+        """The same controls for server `index` of a fleet simulator (--servers N)."""
+        other = copy.copy(self)
+        other.url, other.token = self.fleet[index]['url'], self.fleet[index]['token']
+        return other
 
     def control(self, method, path, body=None):
         response = requests.request(method, self.url + '/__sim/' + path, json=body, timeout=10, verify=self.verify)
@@ -171,3 +179,29 @@ def tls_sim(tmp_path_factory):
     simulator.cert_file = cert_file
     yield simulator
     simulator.stop()
+
+
+@pytest.fixture(scope='session')
+def fleet_process(tmp_path_factory):
+    simulator = Simulator(tmp_path_factory.mktemp('fleet'), '--servers', '3')
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def fleet(fleet_process):
+    """Three independent simulated servers sharing one Marketplace, each reset to the default scenario."""
+    servers = [fleet_process.server(index) for index in range(len(fleet_process.fleet))]
+    for server in servers:
+        server.reset()
+    return servers
+
+
+def fleet_inventory(path, servers, **extra_hosts):
+    """A JSON inventory whose group mattermost holds one local host per server (plus `extra_hosts`: name -> vars)."""
+    hosts = dict(('server%d' % index, {'mattermost_url': server.url, 'mattermost_token': server.token}) for index, server in enumerate(servers))
+    hosts.update(extra_hosts)
+    for host_vars in hosts.values():
+        host_vars.update(ansible_connection='local')
+    path.write_text(json.dumps({'mattermost': {'hosts': hosts}}))
+    return str(path)
