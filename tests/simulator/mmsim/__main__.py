@@ -19,6 +19,8 @@ def main(argv=None):
     parser.add_argument('--state-file', help='write {url, marketplace_url, token} here (atomically) once serving')
     parser.add_argument('--tls-cert', help='PEM certificate: serve the API over https')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
+    parser.add_argument('--servers', type=int, default=1, help='independent Mattermost servers to simulate (a fleet); '
+                        'the first one listens on --port, the others on free ports')
     parser.add_argument('--scenario', help='JSON file of /__sim/reset fields to start with (e.g. data/scenario-demo.json)')
     args = parser.parse_args(argv)
 
@@ -26,19 +28,25 @@ def main(argv=None):
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)
-    sim = Simulator(args.host, args.port, args.marketplace_port, context)
+    sim = Simulator(args.host, args.port, args.marketplace_port, context, servers=args.servers)
     if args.scenario:
         with open(args.scenario) as handle:
-            sim.server.reset(json.load(handle))
+            scenario = json.load(handle)
+        for site in sim.sites:
+            site.server.reset(scenario)
     sim.serve_forever()
-    state = {'url': sim.url, 'marketplace_url': sim.marketplace.base_url, 'token': sim.server.token, 'pid': os.getpid()}
+    servers = [{'url': site.url, 'token': site.server.token} for site in sim.sites]
+    state = dict(servers[0], marketplace_url=sim.marketplace.base_url, servers=servers, pid=os.getpid())
     if args.state_file:
         temporary = args.state_file + '.tmp'
         with open(temporary, 'w') as handle:
             json.dump(state, handle)
         os.replace(temporary, args.state_file)
     else:
-        print('Mattermost simulator: %(url)s  Marketplace: %(marketplace_url)s  token: %(token)s' % state, flush=True)
+        print('Marketplace: %s' % state['marketplace_url'])
+        for server in servers:
+            print('Mattermost simulator: %(url)s  token: %(token)s' % server)
+        sys.stdout.flush()
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -34,6 +34,10 @@ class Recorder:
         with self.lock:
             self.requests = []
 
+    def clear_faults(self):
+        with self.lock:
+            self.faults = []
+
     def add_fault(self, rule):
         rule = dict(rule)
         re.compile(rule.get('path', ''))
@@ -189,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             if (method, route) == ('POST', '/config/reload'):
                 return server.reload_config()
             if (method, route) == ('GET', '/config/environment'):
-                return 200, {}
+                return server.config_environment()
             if (method, route) == ('GET', '/plugins'):
                 return server.list_plugins()
             if (method, route) == ('POST', '/plugins'):
@@ -242,58 +246,77 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, name, query):
         body = self.read_body()[0]
         request = json.loads(body) if body else {}
-        sim, recorder = self.sim, self.sim.recorder
+        site = self.sim
+        recorders = (site.recorder, site.marketplace_recorder)
         method = self.command
         try:
             if (method, name) == ('POST', 'reset'):
-                with sim.lock:
-                    sim.server.reset(request)
-                recorder.clear()
-                with recorder.lock:
-                    recorder.faults = []
+                with site.lock:
+                    site.server.reset(request)
+                for recorder in recorders:
+                    recorder.clear()
+                    recorder.clear_faults()
                 return self.answer(200, {'status': 'OK'})
+            if (method, name) == ('POST', 'restart'):
+                with site.lock:
+                    return self.answer(200, site.server.restart()[1])
             if (method, name) == ('GET', 'state'):
-                with sim.lock:
-                    return self.answer(200, sim.state())
+                with site.lock:
+                    return self.answer(200, site.state())
             if (method, name) == ('GET', 'requests'):
-                with recorder.lock:
-                    return self.answer(200, list(recorder.requests))
+                logged = []
+                for recorder in recorders:
+                    with recorder.lock:
+                        logged += recorder.requests
+                return self.answer(200, sorted(logged, key=lambda entry: entry['time']))
             if (method, name) == ('DELETE', 'requests'):
-                recorder.clear()
+                for recorder in recorders:
+                    recorder.clear()
                 return self.answer(200, {'status': 'OK'})
             if (method, name) == ('POST', 'faults'):
-                recorder.add_fault(request)
+                (site.marketplace_recorder if request.get('service') == 'marketplace' else site.recorder).add_fault(request)
                 return self.answer(200, {'status': 'OK'})
             if (method, name) == ('DELETE', 'faults'):
-                with recorder.lock:
-                    recorder.faults = []
+                for recorder in recorders:
+                    recorder.clear_faults()
                 return self.answer(200, {'status': 'OK'})
         except (ValueError, KeyError, TypeError, re.error) as exc:
             return self.answer(400, {'error': str(exc)})
         return self.answer(404, {'error': 'no control route %s %s' % (method, name)})
 
 
-class Simulator:
-    """The server, its Marketplace, the request log and the listeners."""
+def listen(host, port, service, site):
+    """A threaded listener whose handlers serve `service` for `site`."""
+    handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': site})
+    httpd = ThreadingHTTPServer((host, port), handler)
+    httpd.daemon_threads = True
+    return httpd
 
-    def __init__(self, host, port, marketplace_port, tls_context=None):
+
+class MarketplaceSite:
+    """The Marketplace service: its catalog and its own request log."""
+
+    def __init__(self, host, port):
+        self.recorder = Recorder()
+        self.httpd = listen(host, port, 'marketplace', self)
+        self.marketplace = catalog.Catalog('http://%s:%d' % (host, self.httpd.server_address[1]))
+
+
+class ServerSite:
+    """One simulated Mattermost deployment on its own port, with its own state, log and faults."""
+
+    def __init__(self, host, port, marketplace_site, tls_context=None):
         self.lock = threading.RLock()
         self.recorder = Recorder()
-        self.marketplace_httpd = self._listen(host, marketplace_port, 'marketplace')
-        self.marketplace = catalog.Catalog('http://%s:%d' % (host, self.marketplace_httpd.server_address[1]))
-        self.server_httpd = self._listen(host, port, 'server')
+        self.marketplace = marketplace_site.marketplace
+        self.marketplace_recorder = marketplace_site.recorder
+        self.httpd = listen(host, port, 'server', self)
         scheme = 'http'
         if tls_context is not None:
-            self.server_httpd.socket = tls_context.wrap_socket(self.server_httpd.socket, server_side=True)
+            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
             scheme = 'https'
-        self.url = '%s://%s:%d' % (scheme, host, self.server_httpd.server_address[1])
+        self.url = '%s://%s:%d' % (scheme, host, self.httpd.server_address[1])
         self.server = Server(self.marketplace)
-
-    def _listen(self, host, port, service):
-        handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': self})
-        httpd = ThreadingHTTPServer((host, port), handler)
-        httpd.daemon_threads = True
-        return httpd
 
     def server_headers(self):
         return {'X-Request-ID': secrets.token_hex(13), 'X-Version-Id': self.server.version_header()}
@@ -310,13 +333,24 @@ class Simulator:
                 entry['nodes'].append({'cluster_id': node, 'state': state, 'version': node_copy.manifest.get('version'), 'error': error})
         return {'plugins': plugins, 'config': server.config, 'nodes': server.nodes, 'server_version': server.version}
 
+
+class Simulator:
+    """One Marketplace and `servers` independent Mattermost deployments (the first on `port`, the others on free ports)."""
+
+    def __init__(self, host, port, marketplace_port, tls_context=None, servers=1):
+        self.marketplace_site = MarketplaceSite(host, marketplace_port)
+        self.marketplace = self.marketplace_site.marketplace
+        self.sites = [ServerSite(host, port if index == 0 else 0, self.marketplace_site, tls_context) for index in range(servers)]
+
+    @property
+    def listeners(self):
+        return [self.marketplace_site.httpd] + [site.httpd for site in self.sites]
+
     def serve_forever(self):
-        threads = [threading.Thread(target=httpd.serve_forever, daemon=True) for httpd in (self.server_httpd, self.marketplace_httpd)]
-        for thread in threads:
-            thread.start()
-        return threads
+        for httpd in self.listeners:
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
 
     def shutdown(self):
-        for httpd in (self.server_httpd, self.marketplace_httpd):
+        for httpd in self.listeners:
             httpd.shutdown()
             httpd.server_close()

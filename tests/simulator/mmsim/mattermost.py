@@ -9,6 +9,7 @@ import copy
 import hashlib
 import io
 import json
+import os
 import posixpath
 import re
 import secrets
@@ -22,7 +23,7 @@ import zlib
 
 import yaml
 
-from mmsim import catalog, semver
+from mmsim import catalog, prepackaged, semver
 
 FAKE_SETTING = '*' * 32
 MANIFEST_NAMES = ('plugin.yml', 'plugin.yaml', 'plugin.json')
@@ -89,6 +90,9 @@ class Server:
         count = int(overrides.get('nodes', scenario['nodes']))
         config['ClusterSettings']['Enable'] = count > 1
         deep_merge(config, overrides.get('config', {}))
+        # Settings held by MM_* environment variables, as {section: {key: value}}: they win over the stored config.
+        self.environment = copy.deepcopy(overrides.get('environment', {}))
+        deep_merge(config, self.environment)
         self.config = config
         self.version = overrides.get('server_version', scenario['server_version'])
         self.start_delay = float(overrides.get('start_delay', scenario['start_delay']))
@@ -99,6 +103,10 @@ class Server:
         # Copies other nodes pull from the file store after sync_delay: (due, node, id, NodeCopy or None).
         self.pending = []
         self.tokens = {self.token} | set(overrides.get('tokens', []))
+        # Real directories: prepackaged bundles (read at each simulated restart) and the trusted key files.
+        self.prepackaged_dir = overrides.get('prepackaged_dir')
+        self.config_dir = overrides.get('config_dir')
+        self.prepackaged_bundles = prepackaged.scan(self.prepackaged_dir, read_bundle_manifest)
         for plugin in overrides.get('installed', []):
             entry = self.marketplace.release(plugin['id'], plugin['version'])
             if entry is None:
@@ -322,6 +330,10 @@ class Server:
             for entry in self.marketplace_query(params):
                 listing[entry['manifest']['id']] = catalog.for_mattermost(entry)
         if not remote_only:
+            # A prepackaged entry replaces a remote one only when it is newer (API §2.9).
+            for local in self.prepackaged_bundles:
+                if local.id not in listing or prepackaged.newer(local.version, listing[local.id]['manifest'].get('version', '')):
+                    listing[local.id] = local.marketplace_entry()
             for plugin_id, node_copy in self.copies[self.nodes[0]].items():
                 if plugin_id in listing:
                     listing[plugin_id]['installed_version'] = node_copy.manifest.get('version', '')
@@ -349,6 +361,9 @@ class Server:
         entries = []
         if self.settings.get('EnableRemoteMarketplace'):
             entries = self.marketplace_query({'plugin_id': plugin_id, 'return_all_versions': 'false'})
+        local = next((bundle for bundle in self.prepackaged_bundles if bundle.id == plugin_id.lower()), None)
+        if local is not None and (len(entries) != 1 or not prepackaged.newer(entries[0]['manifest'].get('version', ''), local.version)):
+            return 201, self.install_prepackaged(local)
         if len(entries) != 1:
             raise AppError(500, 'app.plugin.marketplace_plugins.not_found.app_error', 'Could not find the requested marketplace plugin.')
         entry = entries[0]
@@ -368,8 +383,55 @@ class Server:
 
     # --- config (API §3) ----------------------------------------------------------------------
 
+    def trusts(self, bundle):
+        """Channels.verifyPlugin (plugin-bundles §5) with the keys of SignaturePublicKeyFiles (the built-in key signs nothing here)."""
+        keys = prepackaged.key_files(self.config_dir, self.settings.get('SignaturePublicKeyFiles'))
+        return prepackaged.verify(bundle.bundle, bundle.signature, keys)
+
+    def install_prepackaged(self, bundle):
+        """A Marketplace install served by a prepackaged bundle (API §2.10): signature required and verified."""
+        if not bundle.signature:
+            raise AppError(500, 'app.plugin.marketplace_plugins.signature_not_found.app_error', 'Could not find the requested marketplace plugin signature.')
+        if not self.trusts(bundle):
+            raise AppError(500, 'api.plugin.verify_plugin.app_error', 'Unable to verify plugin signature.')
+        return self.install(bundle.bundle, replace=True)
+
+    def reread_trusted_keys(self):
+        """Reload and restart re-read the config source: SignaturePublicKeyFiles from <config_dir>/config.json, if any."""
+        path = os.path.join(self.config_dir or '', 'config.json')
+        if self.config_dir and os.path.isfile(path):
+            with open(path) as handle:
+                names = (json.load(handle).get('PluginSettings') or {}).get('SignaturePublicKeyFiles') or []
+            self.settings['SignaturePublicKeyFiles'] = names
+
+    def restart(self):
+        """A server restart (plugin-bundles §4): prepackaged bundles read again, enabled ones installed if allowed.
+
+        With AutomaticPrepackagedPlugins, a bundle whose plugin is already enabled is installed when it is new or an
+        upgrade; from 10.11 only with a signature by a trusted key. Every plugin is then activated again.
+        """
+        self.settle()
+        self.reread_trusted_keys()
+        self.prepackaged_bundles = prepackaged.scan(self.prepackaged_dir, read_bundle_manifest)
+        verified = semver.parse(self.version) >= prepackaged.VERIFIED_AT_STARTUP_FROM
+        for bundle in self.prepackaged_bundles:
+            if not (self.settings.get('AutomaticPrepackagedPlugins') and self.enabled(bundle.id)):
+                continue
+            installed = self.copies[self.nodes[0]].get(bundle.id)
+            if installed and not prepackaged.newer(bundle.version, installed.manifest.get('version', '')):
+                continue
+            if verified and not self.trusts(bundle):
+                continue  # the server logs the failed verification and goes on
+            for node in self.nodes:
+                self.copies[node][bundle.id] = NodeCopy(bundle.manifest, bundle.bundle, 0)
+        for node in self.nodes:
+            for node_copy in self.copies[node].values():
+                node_copy.active_from = self.activation_time(node)
+        return status_ok()
+
     def reload_config(self):
-        """POST /config/reload (API §3.5): the simulator's config lives in memory, so there is nothing to re-read."""
+        """POST /config/reload (API §3.5): the config lives in memory; only the trusted key names are re-read."""
+        self.reread_trusted_keys()
         return status_ok()
 
     def sanitized_config(self):
@@ -408,6 +470,7 @@ class Server:
             plugin_settings[name] = copy.deepcopy(self.settings.get(name))
         merged = copy.deepcopy(self.config)
         deep_merge(merged, new_config)
+        deep_merge(merged, self.environment)
         self.config = merged
         return 200, self.sanitized_config()
 
@@ -426,7 +489,13 @@ class Server:
                 and plugin_patch.get('EnableUploads') is False):
             raise forbidden('PluginSettings.MarketplaceURL')
         deep_merge(self.config, patch)
+        # The change is saved without the overrides (removeEnvOverrides), but the environment still wins (settings §4).
+        deep_merge(self.config, self.environment)
         return 200, self.sanitized_config()
+
+    def config_environment(self):
+        """GET /config/environment (API §3.6): `true` at every setting an environment variable overrides."""
+        return 200, dict((section, dict((key, True) for key in values)) for section, values in self.environment.items())
 
 
 def forbidden(name):
