@@ -1,0 +1,386 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plugin settings: one plugin's entry under PluginSettings.Plugins, checked against the plugin's manifest,
+and the server-wide PluginSettings, checked against a JSON Schema. Both are written with PUT /config/patch."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import traceback
+
+try:
+    import jsonschema
+except ImportError:
+    HAS_JSONSCHEMA = False
+    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_JSONSCHEMA = True
+    JSONSCHEMA_IMPORT_ERROR = None
+
+# What GET /config shows instead of a secret (model.FakeSetting); sent back, it means "keep the stored value".
+FAKE_SETTING = '*' * 32
+# How a secret appears in our results and diffs.
+SECRET_SHOWN = '<secret>'
+SECRET_WRITTEN = '<secret: new value sent>'
+UPDATE_SECRETS = ('on_create', 'always')
+
+STRING_TYPES = ('text', 'longtext', 'username', 'generated')
+CHOICE_TYPES = ('dropdown', 'radio')
+
+
+class SettingsError(Exception):
+    """Settings that cannot be applied; the message names the setting and what is allowed."""
+
+    def __init__(self, message, **details):
+        super(SettingsError, self).__init__(message)
+        self.details = details
+
+
+def same_value(left, right):
+    """JSON equality: true is not 1, even though Python says so."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right
+    return left == right
+
+
+def env_var(name):
+    return 'MM_PLUGINSETTINGS_%s' % name.upper()
+
+
+def require_api_writable(client, names):
+    """Fail when an MM_ environment variable on the server holds one of these PluginSettings: the API cannot change it."""
+    overridden = (client.get_config_environment() or {}).get('PluginSettings') or {}
+    blocked = [name for name in names if overridden.get(name)]
+    if blocked:
+        raise SettingsError('%s set by the environment of the Mattermost server (%s), which wins over the API: change %s '
+                            'where the service environment is defined (systemd unit, environment file, or mmomni.yml on '
+                            'omnibus), then restart the server; nothing was changed'
+                            % (', '.join('PluginSettings.%s is' % name for name in blocked),
+                               ', '.join(env_var(name) for name in blocked),
+                               'it' if len(blocked) == 1 else 'them'))
+
+
+# --- one plugin's settings ------------------------------------------------------------------------
+
+def installed_manifests(client):
+    """{id: manifest (with settings_schema)} of the installed plugins, from GET /plugins."""
+    listing = client.get_plugins() or {}
+    return dict(((manifest.get('id') or '').lower(), manifest) for manifest in (listing.get('active') or []) + (listing.get('inactive') or []))
+
+
+def installed_manifest(client, plugin_id):
+    """The manifest of one installed plugin; None when not installed."""
+    return installed_manifests(client).get(plugin_id)
+
+
+class SettingsSchema:
+    """A manifest's settings_schema: its settings (top level and in sections) by lower-cased key."""
+
+    def __init__(self, plugin_id, manifest):
+        self.plugin_id = plugin_id
+        schema = (manifest or {}).get('settings_schema') or {}
+        declared = list(schema.get('settings') or [])
+        for section in schema.get('sections') or []:
+            declared += section.get('settings') or []
+        self.settings = dict((setting['key'].lower(), setting) for setting in declared if setting.get('key'))
+
+    def secret(self, key):
+        return bool(self.settings.get(key.lower(), {}).get('secret'))
+
+    def check(self, desired):
+        """The desired settings with lower-cased keys, each checked against its declaration."""
+        try:
+            return self._checked(desired)
+        except SettingsError as exc:
+            raise SettingsError('%s; nothing was changed' % exc)
+
+    def _checked(self, desired):
+        checked = {}
+        for name, value in (desired or {}).items():
+            key = name.lower()
+            if key in checked:
+                raise SettingsError('%s: settings %s are the same key; Mattermost compares keys in lower case'
+                                    % (self.plugin_id, ' and '.join(repr(other) for other in desired if other.lower() == key)))
+            if key not in self.settings:
+                raise SettingsError(self._unknown(name))
+            self._check_value(name, self.settings[key], value)
+            checked[key] = value
+        return checked
+
+    def _unknown(self, name):
+        if not self.settings:
+            return '%s: unknown setting %r; the plugin declares no settings in its manifest (settings_schema)' % (self.plugin_id, name)
+        return '%s: unknown setting %r; its manifest declares %s (compared case-insensitively)' % (
+            self.plugin_id, name, ', '.join(setting['key'] for setting in self.settings.values()))
+
+    def _check_value(self, name, setting, value):
+        kind = setting.get('type')
+        secret = bool(setting.get('secret'))
+        # A secret's value never goes into a message.
+        got = type(value).__name__ if secret else '%s %r' % (type(value).__name__, value)
+        where = '%s: setting %r (%s%s)' % (self.plugin_id, name, kind, ', secret' if secret else '')
+        if kind == 'bool' and not isinstance(value, bool):
+            raise SettingsError('%s takes true or false, not %s' % (where, got))
+        if kind == 'number' and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise SettingsError('%s takes a number, not %s (write it without quotes)' % (where, got))
+        if kind in STRING_TYPES and not isinstance(value, str):
+            raise SettingsError('%s takes a string, not %s' % (where, got))
+        if kind in CHOICE_TYPES:
+            allowed = [option.get('value') for option in setting.get('options') or []]
+            if not any(same_value(value, option) for option in allowed):
+                raise SettingsError('%s takes one of %s, not %s' % (where, ', '.join(repr(option) for option in allowed), got))
+        if secret and value == FAKE_SETTING:
+            raise SettingsError('%s cannot be 32 asterisks: Mattermost reads that as "keep the stored value"' % where)
+        # `custom` settings are stored by the plugin's own System Console component: any JSON value.
+
+    def secret_values(self, desired):
+        return set(leaf for name, value in (desired or {}).items() if self.secret(name) for leaf in _leaves(value))
+
+    def shown_values(self, desired):
+        """Values of declared, non-secret settings: they may appear in output (an unknown key may be a mistyped secret)."""
+        return set(leaf for name, value in (desired or {}).items()
+                   if name.lower() in self.settings and not self.secret(name) for leaf in _leaves(value))
+
+
+def _leaves(value):
+    """The strings under which Ansible records a no_log value: each non-empty string and number in it."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, bool) or value is None or value == '':
+        return []
+    return [value if isinstance(value, str) else str(value)]
+
+
+def show_only_secrets(no_log_values, schema, desired):
+    """The settings option is no_log as a whole (so it never reaches logs before the manifest is known);
+    once the manifest says which settings are secret, let the others show in results and messages."""
+    if no_log_values is None:
+        return
+    no_log_values.difference_update(schema.shown_values(desired) - schema.secret_values(desired))
+    no_log_values.update(schema.secret_values(desired))
+
+
+class PluginConfigPlan:
+    """The new Plugins[<id>] entry, computed from what the server shows (secrets masked) and the desired settings."""
+
+    def __init__(self, schema, current, desired, purge=False, update_secrets='on_create'):
+        self.plugin_id = schema.plugin_id
+        self.schema = schema
+        self.current = dict(current or {})
+        wanted = schema.check(desired)
+        # Kept keys keep their spelling: Mattermost matches a masked secret sent back by the exact key.
+        spelling = dict((key.lower(), key) for key in self.current)
+        self.entry = {} if purge else dict(self.current)
+        self.secrets_sent = []
+        for key, value in wanted.items():
+            stored = spelling.get(key)
+            if schema.secret(key):
+                # Mattermost shows a set secret as a mask; servers that do not mask one show the value itself.
+                shown = self.current[stored] if stored is not None else None
+                if stored is not None and update_secrets == 'on_create' and (shown == FAKE_SETTING or same_value(shown, value)):
+                    self.entry[stored] = shown
+                    continue
+                self.secrets_sent.append(key)
+            elif stored is not None and same_value(self.current[stored], value):
+                self.entry[stored] = value
+                continue
+            self.entry.pop(stored, None)
+            self.entry[key] = value
+        self.removed = sorted(key for key in self.current if key not in self.entry)
+
+    @property
+    def changed(self):
+        return bool(self.secrets_sent) or self.entry.keys() != self.current.keys() or any(
+            not same_value(self.current[key], value) for key, value in self.entry.items())
+
+    def view(self, entry, written=()):
+        """The entry as shown in results and diffs: a secret that has a value appears as a marker, never as the value."""
+        shown = {}
+        for key, value in entry.items():
+            if self.schema.secret(key) and value not in (None, ''):
+                value = SECRET_WRITTEN if key.lower() in written else SECRET_SHOWN
+            shown[key] = value
+        return shown
+
+    @property
+    def before(self):
+        return self.view(self.current)
+
+    @property
+    def after(self):
+        return self.view(self.entry, self.secrets_sent)
+
+    def actions(self):
+        if not self.changed:
+            return []
+        changed = sorted(key for key, value in self.entry.items()
+                         if key not in self.current or not same_value(self.current[key], value) or key.lower() in self.secrets_sent)
+        text = 'configure %s: set %s' % (self.plugin_id, ', '.join(changed) or 'nothing')
+        if self.removed:
+            text += '; remove %s' % ', '.join(self.removed)
+        return [text]
+
+
+def plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge=False, update_secrets='on_create',
+                       no_log_values=None):
+    """Check desired settings against the manifest and plan the entry; a change that the API cannot make fails here."""
+    schema = SettingsSchema(plugin_id, manifest)
+    show_only_secrets(no_log_values, schema, desired)
+    current = (plugin_settings.get('Plugins') or {}).get(plugin_id) or {}
+    plan = PluginConfigPlan(schema, current, desired, purge=purge, update_secrets=update_secrets)
+    if plan.changed:
+        require_api_writable(client, ['Plugins'])
+    return plan
+
+
+def write_plugin_entries(client, plugin_settings, entries):
+    """Replace these {plugin_id: entry} in PluginSettings.Plugins in one patch.
+
+    Mattermost's patch replaces the whole Plugins map, so the complete map is sent: the other plugins' entries as
+    read (their masked secrets are restored by the server), ours as planned. `plugin_settings` is updated from the
+    server's answer, so a later write starts from what the server now holds.
+    """
+    plugins = dict(plugin_settings.get('Plugins') or {})
+    for plugin_id, entry in entries.items():
+        if entry:
+            plugins[plugin_id] = entry
+        else:
+            plugins.pop(plugin_id, None)
+    saved = client.patch_config({'PluginSettings': {'Plugins': plugins}}) or {}
+    plugin_settings['Plugins'] = (saved.get('PluginSettings') or {}).get('Plugins', plugins)
+
+
+def configure_plugin(client, plugin_id, desired, purge=False, update_secrets='on_create', check_mode=False, no_log_values=None):
+    """The plugin_config module's whole job: the result dict."""
+    plugin_settings = (client.get_config() or {}).get('PluginSettings') or {}
+    manifest = installed_manifest(client, plugin_id)
+    if manifest is None:
+        raise SettingsError('%s is not installed on %s, so its settings cannot be checked against its manifest: install '
+                            'it first with mmops.mattermost.plugin (which also takes settings)' % (plugin_id, client.base_url))
+    plan = plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge, update_secrets, no_log_values)
+    if plan.changed and not check_mode:
+        write_plugin_entries(client, plugin_settings, {plugin_id: plan.entry})
+    return dict(changed=plan.changed, actions=plan.actions(), settings=plan.after,
+                diff=dict(before=plan.before, after=plan.after))
+
+
+# --- server-wide PluginSettings -------------------------------------------------------------------
+
+URL_PATTERN = r'^https?://[^\s/?#]+(/\S*)?$'
+RETIRED_MARKETPLACE_URLS = ['https://marketplace.integrations.mattermost.com', 'https://marketplace.integrations.mattermost.com/']
+
+PLUGIN_SETTINGS_SCHEMA = {
+    '$schema': 'https://json-schema.org/draft/2020-12/schema',
+    'title': 'The PluginSettings this collection changes through PUT /api/v4/config/patch',
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'Enable': {'type': 'boolean', 'description': 'true or false'},
+        'AllowInsecureDownloadURL': {'type': 'boolean', 'description': 'true or false'},
+        'EnableHealthCheck': {'type': 'boolean', 'description': 'true or false'},
+        'Directory': {'type': 'string', 'minLength': 1,
+                      'description': 'a non-empty path (Mattermost resets an empty one to ./plugins)'},
+        'ClientDirectory': {'type': 'string', 'minLength': 1,
+                            'description': 'a non-empty path (Mattermost resets an empty one to ./client/plugins)'},
+        'EnableMarketplace': {'type': 'boolean', 'description': 'true or false'},
+        'EnableRemoteMarketplace': {'type': 'boolean', 'description': 'true or false'},
+        'AutomaticPrepackagedPlugins': {'type': 'boolean', 'description': 'true or false'},
+        'RequirePluginSignature': {'type': 'boolean', 'description': 'true or false'},
+        'MarketplaceURL': {'type': 'string', 'pattern': URL_PATTERN, 'not': {'enum': RETIRED_MARKETPLACE_URLS},
+                           'description': 'an http(s) URL such as https://api.integrations.mattermost.com (Mattermost '
+                                          'replaces an empty one and the retired marketplace.integrations.mattermost.com '
+                                          'with its default)'},
+        'ChimeraOAuthProxyURL': {'type': 'string', 'anyOf': [{'const': ''}, {'pattern': URL_PATTERN}],
+                                 'description': 'an http(s) URL, or empty'},
+    },
+}
+
+# Combinations Mattermost refuses or that make no sense. Each is checked against the settings as they will be after
+# the change, when the request names one of `when` (a combination already on the server is not ours to judge).
+COMBINATIONS = [
+    dict(when=('RequirePluginSignature',),
+         schema={'if': {'properties': {'RequirePluginSignature': {'const': True}}},
+                 'then': {'properties': {'EnableUploads': {'const': False}}}},
+         message='RequirePluginSignature true while custom uploads are on (EnableUploads true): Mattermost would refuse '
+                 'every upload and URL install while the setting says they are allowed. Turn uploads off first with the '
+                 'mmops.mattermost.plugin_uploads role (mattermost_plugin_uploads: false)'),
+    dict(when=('MarketplaceURL',),
+         schema={'properties': {'EnableMarketplace': {'const': True}, 'EnableRemoteMarketplace': {'const': True}}},
+         message='MarketplaceURL is only used while the Marketplace and the remote Marketplace are on: set '
+                 'EnableMarketplace and EnableRemoteMarketplace to true in the same task, or leave MarketplaceURL out'),
+    dict(when=('EnableRemoteMarketplace',),
+         schema={'if': {'properties': {'EnableRemoteMarketplace': {'const': True}}},
+                 'then': {'properties': {'EnableMarketplace': {'const': True}}}},
+         message='EnableRemoteMarketplace true has no effect while EnableMarketplace is false: set EnableMarketplace to '
+                 'true in the same task'),
+]
+
+# Settings the API will not (or must not) change here, and what changes them instead.
+ELSEWHERE = {
+    'EnableUploads': 'it cannot be changed over the API (Mattermost answers 403): turn custom uploads on or off with the '
+                     'mmops.mattermost.plugin_uploads role, which edits config.json, mmomni.yml or the service environment',
+    'SignaturePublicKeyFiles': 'it names key files that must exist on the server host: add or remove trusted keys with the '
+                               'mmops.mattermost.plugin_key module, which places the file and keeps this list in step',
+    'Plugins': 'per-plugin settings are set with mmops.mattermost.plugin_config (or the settings option of '
+               'mmops.mattermost.plugin)',
+    'PluginStates': 'plugins are enabled and disabled with the enabled option of mmops.mattermost.plugin',
+}
+
+
+def canonical_request(desired):
+    """The desired settings under Mattermost's own key names; settings managed elsewhere or unknown fail."""
+    names = dict((name.lower(), name) for name in list(PLUGIN_SETTINGS_SCHEMA['properties']) + list(ELSEWHERE))
+    request = {}
+    for given, value in (desired or {}).items():
+        name = names.get(given.lower())
+        if name is None:
+            raise SettingsError('PluginSettings has no setting %r this module can change; it changes %s; nothing was changed'
+                                % (given, ', '.join(PLUGIN_SETTINGS_SCHEMA['properties'])))
+        if name in ELSEWHERE:
+            raise SettingsError('PluginSettings.%s cannot be set with mmops.mattermost.plugin_settings: %s; nothing was changed'
+                                % (name, ELSEWHERE[name]))
+        if name in request:
+            raise SettingsError('PluginSettings.%s is given twice (keys compare case-insensitively)' % name)
+        request[name] = value
+    return request
+
+
+def check_settings(current, request):
+    """Types and formats of the request, then the combinations it would create; fail on the first problem."""
+    validator = jsonschema.Draft202012Validator(PLUGIN_SETTINGS_SCHEMA)
+    for error in sorted(validator.iter_errors(request), key=lambda error: list(error.absolute_path)):
+        name = error.absolute_path[0] if error.absolute_path else None
+        if name is None:
+            raise SettingsError('PluginSettings: %s' % error.message)
+        raise SettingsError('PluginSettings.%s must be %s, not %r; nothing was changed'
+                            % (name, PLUGIN_SETTINGS_SCHEMA['properties'][name]['description'], request[name]))
+    after = dict(current, **request)
+    for rule in COMBINATIONS:
+        if set(rule['when']) & set(request) and not jsonschema.Draft202012Validator(rule['schema']).is_valid(after):
+            raise SettingsError('PluginSettings: %s; nothing was changed' % rule['message'])
+
+
+def configure_server(client, desired, check_mode=False):
+    """The plugin_settings module's whole job: the result dict."""
+    request = canonical_request(desired)
+    plugin_settings = (client.get_config() or {}).get('PluginSettings') or {}
+    current = dict((name, plugin_settings.get(name)) for name in PLUGIN_SETTINGS_SCHEMA['properties'])
+    current['EnableUploads'] = plugin_settings.get('EnableUploads')
+    check_settings(current, request)
+    changes = dict((name, value) for name, value in request.items() if not same_value(current.get(name), value))
+    if changes:
+        require_api_writable(client, sorted(changes))
+        if not check_mode:
+            saved = ((client.patch_config({'PluginSettings': changes}) or {}).get('PluginSettings') or {})
+            kept = sorted(name for name, value in changes.items() if name in saved and not same_value(saved[name], value))
+            if kept:
+                raise SettingsError('the server kept %s at its old value after the patch (is ExperimentalSettings.'
+                                    'RestrictSystemAdmin on?)' % ', '.join('PluginSettings.%s' % name for name in kept))
+    after = dict(current, **request)
+    after.pop('EnableUploads')
+    return dict(changed=bool(changes), actions=['set PluginSettings.%s to %r' % item for item in sorted(changes.items())],
+                settings=after,
+                diff=dict(before=dict((name, current.get(name)) for name in sorted(changes)),
+                          after=dict((name, changes[name]) for name in sorted(changes))))
