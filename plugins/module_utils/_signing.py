@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the signing_key and plugin_signature modules do, on the host that signs plugins."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible_collections.mmops.mattermost.plugins.module_utils import _signature as openpgp
+from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import write_file_atomically
+from ansible_collections.mmops.mattermost.plugins.module_utils._signature import SignatureError
+
+
+def _holds_key(path, fingerprint, secret):
+    """Whether the file at `path` holds the (private, if `secret`) key with this fingerprint."""
+    if not os.path.isfile(path):
+        return False
+    with open(path, 'rb') as handle:
+        keys = openpgp.scan_keys(handle.read())
+    return any(key['fingerprint'] == fingerprint and key['secret'] == secret for key in keys)
+
+
+def ensure_signing_key(module):
+    """The signing_key module: the key with this uid exists in the keyring, and its halves are exported."""
+    params = module.params
+    if params['key_length'] < openpgp.MIN_RSA_BITS:
+        raise SignatureError('key_length %d is too short: plugin-signing keys must have at least %d bits'
+                             % (params['key_length'], openpgp.MIN_RSA_BITS))
+    uid = '%s <%s>' % (params['name_real'], params['name_email'])
+    home = params['gnupghome']
+    actions = []
+    key = None
+    if not (module.check_mode and home and not os.path.isdir(home)):
+        gpg = openpgp.named_keyring(home)
+        key = openpgp.find_key(gpg, uid)
+    if key is None:
+        actions.append('create key %s (RSA %d)' % (uid, params['key_length']))
+        if module.check_mode:
+            actions += ['write %s key %s' % (kind, params[option]) for kind, option in
+                        (('public', 'public_key_path'), ('private', 'private_key_path')) if params[option]]
+            return dict(changed=True, fingerprint=None, uid=uid, key_length=params['key_length'], public_key=None, actions=actions)
+        openpgp.generate_key(gpg, params['name_real'], params['name_email'], params['key_length'], params['passphrase'])
+        key = openpgp.find_key(gpg, uid)
+    elif key['algorithm'] == 'RSA' and key['length'] < openpgp.MIN_RSA_BITS:
+        raise SignatureError('the keyring already holds a %d-bit key for %s (%s), too short to sign plugins: use another '
+                             'user id, or delete that key' % (key['length'], uid, key['fingerprint']))
+    fingerprint = key['fingerprint']
+    changed = bool(actions)
+    for kind, option, secret, mode in (('public', 'public_key_path', False, 0o644), ('private', 'private_key_path', True, 0o600)):
+        path = params[option]
+        if not path:
+            continue
+        if not _holds_key(path, fingerprint, secret):
+            actions.append('write %s key %s' % (kind, path))
+            if not module.check_mode:
+                text = openpgp.export_key(gpg, fingerprint, secret=secret, passphrase=params['passphrase'])
+                write_file_atomically(path, text.encode('ascii'), mode=mode, keep_mode=False)
+        elif secret and os.stat(path).st_mode & 0o077:
+            actions.append('restrict %s to mode 0600' % path)
+            if not module.check_mode:
+                os.chmod(path, mode)
+    if key['length'] != params['key_length']:
+        module.warn('the existing key for %s has %d bits, not the requested %d: it is kept' % (uid, key['length'], params['key_length']))
+    return dict(changed=changed or bool(actions), fingerprint=fingerprint, uid=uid, key_length=key['length'],
+                public_key=openpgp.export_key(gpg, fingerprint), actions=actions)
+
+
+def sign_or_verify(module):
+    """The plugin_signature module: a detached SHA-256 signature that verifies (state=signed), or a check (verified)."""
+    params = module.params
+    path = params['path']
+    signature = params['signature'] or path + '.sig'
+    if not os.path.isfile(path):
+        raise SignatureError('bundle %s does not exist or is not a file' % path)
+    if params['state'] == 'verified':
+        fingerprint, algorithm = openpgp.verify_bundle(path, signature, params['trusted_keys'], module.tmpdir)
+        return dict(changed=False, signature=signature, fingerprint=fingerprint, hash_algorithm=algorithm, actions=[])
+    gpg = openpgp.named_keyring(params['gnupghome'])
+    signer = os.path.join(module.tmpdir, 'signer.asc')
+    with open(signer, 'w') as handle:
+        handle.write(openpgp.export_key(gpg, params['key_id']))
+    if os.path.exists(signature):
+        try:
+            fingerprint, algorithm = openpgp.verify_bundle(path, signature, [signer], module.tmpdir)
+        except SignatureError:
+            pass
+        else:
+            if algorithm == 'SHA256':
+                return dict(changed=False, signature=signature, fingerprint=fingerprint, hash_algorithm=algorithm, actions=[])
+    actions = ['sign %s with %s into %s' % (path, params['key_id'], signature)]
+    if module.check_mode:
+        return dict(changed=True, signature=signature, fingerprint=None, hash_algorithm='SHA256', actions=actions)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(signature)), prefix='.mmops-sig-')
+    os.close(handle)
+    os.remove(temporary)  # gpg writes the output itself and asks before replacing a file
+    try:
+        made = openpgp.sign_bundle(gpg, path, temporary, params['key_id'], params['passphrase'])
+        with open(temporary, 'rb') as stream:
+            write_file_atomically(signature, stream.read(), mode=0o644)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return dict(changed=True, signature=signature, fingerprint=made['fingerprint'], hash_algorithm=made['hash_algorithm'],
+                actions=actions)
