@@ -8,8 +8,10 @@ __metaclass__ = type
 import gzip
 import hashlib
 import json
+import os
 import re
 import tarfile
+import tempfile
 import traceback
 import zlib
 
@@ -259,3 +261,39 @@ def verify_checksum(path, expected_text):
         raise BundleError('%s: checksum mismatch: expected sha256:%s, got sha256:%s; the file is not the one the checksum describes'
                           % (path, expected, actual))
     return actual
+
+
+class BundleCache:
+    """Downloaded bundles kept by SHA-256 on the host the modules run on, so a fleet run downloads each bundle once.
+
+    Only bundles whose checksum the task gives are cached: the key is known before the download, and a cached
+    file is hashed again before it is used, so a damaged or planted file is never uploaded.
+    The directory is $MMOPS_MATTERMOST_BUNDLE_CACHE, else $XDG_CACHE_HOME/mmops.mattermost/bundles (~/.cache/...).
+    """
+
+    def __init__(self, directory=None):
+        base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
+        self.directory = directory or os.environ.get('MMOPS_MATTERMOST_BUNDLE_CACHE') or os.path.join(base, 'mmops.mattermost', 'bundles')
+
+    def _path(self, digest):
+        return os.path.join(self.directory, '%s.tar.gz' % digest)
+
+    def lookup(self, digest):
+        """The cached bundle with this SHA-256, or None."""
+        path = self._path(digest)
+        if os.path.isfile(path) and sha256_file(path) == digest:
+            return path
+        return None
+
+    def store(self, path, digest):
+        """Keep a copy of a verified bundle; a cache that cannot be written only costs a later download."""
+        try:
+            if not os.path.isdir(self.directory):
+                os.makedirs(self.directory, 0o700)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.incoming-')
+            with os.fdopen(handle, 'wb') as target, open(path, 'rb') as source:
+                for chunk in iter(lambda: source.read(1 << 20), b''):
+                    target.write(chunk)
+            os.replace(temporary, self._path(digest))
+        except OSError:
+            pass

@@ -51,6 +51,10 @@ GATE_HINTS = {
         'and PluginSettings.RequirePluginSignature false'),
     'app.plugin.marketplace_disabled.app_error': (
         'the Marketplace is switched off: set PluginSettings.EnableMarketplace with mmops.mattermost.plugin_settings'),
+    'app.plugin.marketplace_client.failed_to_fetch': (
+        'the server could not read its Marketplace (PluginSettings.MarketplaceURL): check that URL and that the server can '
+        'reach it; a private address needs ServiceSettings.AllowedUntrustedInternalConnections, a private CA the '
+        'mmops.mattermost.ca_trust role'),
     'api.context.session_expired.app_error': (
         'the token was refused: check token (or MATTERMOST_TOKEN) and that the user or bot may use access tokens'),
     'api.context.permissions.app_error': 'the token belongs to an account without the system console permissions this needs',
@@ -182,7 +186,8 @@ class MattermostClient:
         self.server_version = None
         self.request_count = 0
         self._api = self._session()
-        self._api.headers['Authorization'] = 'Bearer %s' % token
+        if token:  # None for a client that only reads Marketplaces and download hosts
+            self._api.headers['Authorization'] = 'Bearer %s' % token
         # Bundle and Marketplace hosts are third parties: they never see the token.
         self._plain = self._session()
 
@@ -218,6 +223,11 @@ class MattermostClient:
         except requests.exceptions.Timeout as exc:
             raise MattermostError('%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow'
                                   % (shown, url.split('?')[0], self.timeout, _reason(exc)), request=shown)
+        except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
+            # Nothing was sent, and no retry would help: the URL itself is wrong.
+            raise MattermostError('%s: %s is not a valid http(s) URL (%s); check url (or MATTERMOST_URL): it needs a scheme '
+                                  'and a host, such as https://chat.example.com' % (shown, url.split('?')[0], _reason(exc)),
+                                  request=shown)
         except requests.exceptions.RequestException as exc:
             raise MattermostError('%s: cannot reach %s after %d retries (%s); check url and that the server is up'
                                   % (shown, url.split('?')[0], RETRIES, _reason(exc)), request=shown)
@@ -267,13 +277,28 @@ class MattermostClient:
     def patch_config(self, patch):
         return self.request('PUT', '/config/patch', json_body=patch)
 
+    def get_config_environment(self):
+        # `true` at every setting an MM_* environment variable overrides (the API cannot change those).
+        return self.request('GET', '/config/environment')
+
+    def get_plugins(self):
+        # Manifests (with settings_schema) of the answering node: {"active": [...], "inactive": [...]}.
+        return self.request('GET', '/plugins')
+
+    def reload_config(self):
+        return self.request('POST', '/config/reload')
+
     def get_plugin_statuses(self):
         return self.request('GET', '/plugins/statuses') or []
 
-    def get_marketplace(self, plugin_filter=None):
+    def get_marketplace(self, plugin_filter=None, local_only=False, remote_only=False):
         params = {'per_page': 100}
         if plugin_filter:
             params['filter'] = plugin_filter
+        if local_only:
+            params['local_only'] = 'true'
+        if remote_only:
+            params['remote_only'] = 'true'
         # Mattermost marshals an empty result as `null`.
         return self.request('GET', '/plugins/marketplace', params=params) or []
 

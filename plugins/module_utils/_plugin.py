@@ -11,8 +11,10 @@ import time
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, read_manifest, verify_checksum
-from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible
+from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
+    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible
 
 NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
 RUNNING = 2
@@ -36,6 +38,11 @@ PLUGIN_ARGSPEC = dict(
     force=dict(type='bool', default=False),
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=120),
+    # Merged into PluginSettings.Plugins[id]; hidden whole until the manifest says which settings are secret.
+    settings=dict(type='dict', no_log=True),
+    # Marketplace labels as policy (for example Beta and Experimental kept out of production).
+    allowed_labels=dict(type='list', elements='str'),
+    forbidden_labels=dict(type='list', elements='str'),
 )
 
 HINT_UPLOADS = ('PluginSettings.EnableUploads cannot be changed through the API: turn it on with the '
@@ -74,6 +81,24 @@ class ServerView:
             raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
                               'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
         self.statuses = client.get_plugin_statuses()
+        self._listing = None
+        self._manifests = None
+
+    def marketplace_entry(self, plugin_id):
+        """The entry the server's own Marketplace install would use (its newest compatible release), or None.
+
+        From the server's listing, which merges prepackaged and installed plugins and asks the Marketplace with the
+        server's own version; read once per run, however many plugins ask.
+        """
+        if self._listing is None:
+            self._listing = marketplace.server_listing(self.client)
+        return self._listing.get(plugin_id)
+
+    def installed_manifest(self, plugin_id):
+        """An installed plugin's manifest (with its settings_schema), from one GET /plugins per run; None if not installed."""
+        if self._manifests is None:
+            self._manifests = plugin_settings.installed_manifests(self.client)
+        return self._manifests.get(plugin_id)
 
     def refresh_statuses(self):
         self.statuses = self.client.get_plugin_statuses()
@@ -185,14 +210,28 @@ class PluginSpec:
             raise PluginError('%s: signature and trusted_keys go together' % self.id)
         if self.wait_timeout <= 0:
             raise PluginError('%s: wait_timeout must be a positive number of seconds' % self.id)
+        if self.state == 'absent' and self.settings:
+            raise PluginError('%s: settings do not apply to state=absent' % self.id)
+        if local and self.label_policy:
+            raise PluginError('%s: allowed_labels and forbidden_labels judge Marketplace releases; a source=%s bundle has no '
+                              'labels' % (self.id, self.source))
+        if self.label_policy.contradiction():
+            raise PluginError('%s: label %s is both in allowed_labels and forbidden_labels'
+                              % (self.id, self.label_policy.contradiction()))
+
+    @property
+    def label_policy(self):
+        return marketplace.LabelPolicy(self.allowed_labels, self.forbidden_labels)
 
 
 class InstallStep:
     """How the wanted version gets onto the server."""
 
-    def __init__(self, route, version, location=None, force=False, description=''):
+    def __init__(self, route, version, location=None, force=False, description='', manifest=None):
         self.route = route  # 'marketplace' | 'download_url' | 'upload'
         self.version = version
+        # The manifest of the version to install: its settings_schema checks `settings` before anything is sent.
+        self.manifest = manifest
         self.location = location
         self.force = force
         self.description = description
@@ -205,10 +244,12 @@ class Plan:
         self.remove = False
         self.install = None
         self.toggle = None
+        self.settings = None
 
     @property
     def changed(self):
-        return self.remove or self.install is not None or self.toggle is not None
+        return (self.remove or self.install is not None or self.toggle is not None
+                or (self.settings is not None and self.settings.changed))
 
     def actions(self):
         actions = []
@@ -216,6 +257,8 @@ class Plan:
             actions.append('remove %s %s' % (self.spec.id, self.before['version']))
         if self.install:
             actions.append(self.install.description)
+        if self.settings is not None:
+            actions.extend(self.settings.actions())
         if self.toggle is not None:
             actions.append('%s %s' % ('enable' if self.toggle else 'disable', self.spec.id))
         return actions
@@ -224,11 +267,13 @@ class Plan:
 class PluginReconciler:
     """Plans and applies plugin specs against one ServerView. Every write is skipped in check mode."""
 
-    def __init__(self, view, check_mode=False, tmpdir=None):
+    def __init__(self, view, check_mode=False, tmpdir=None, no_log_values=None):
         self.view = view
         self.client = view.client
         self.check_mode = check_mode
         self.tmpdir = tmpdir
+        # The module's no_log_values: secret plugin settings stay in it, the others are let out (see _settings).
+        self.no_log_values = no_log_values
 
     # Planning: reads only.
 
@@ -241,7 +286,17 @@ class PluginReconciler:
         plan.install = self._install_step(spec, before)
         if spec.enabled is not None and spec.enabled != before['enabled']:
             plan.toggle = spec.enabled
+        if spec.settings is not None:
+            plan.settings = self._settings_plan(spec, plan)
         return plan
+
+    def _settings_plan(self, spec, plan):
+        manifest = plan.install.manifest if plan.install else self.view.installed_manifest(spec.id)
+        if manifest is None:
+            raise PluginError('%s: the manifest of the version to install is unknown, so settings cannot be checked; '
+                              'install the plugin first, then set them' % spec.id)
+        return plugin_settings.plan_plugin_config(self.client, self.view.settings, manifest, spec.id, spec.settings,
+                                                  no_log_values=self.no_log_values)
 
     def _install_step(self, spec, before):
         current = before['version'] if before['installed'] else None
@@ -254,13 +309,15 @@ class PluginReconciler:
                 return self._marketplace_pin(spec, current)
             if unchanged and spec.state == 'present':
                 return None
-            entry = marketplace.server_entry(self.client, spec.id)
+            entry = self.view.marketplace_entry(spec.id)
             if entry is None:
                 raise PluginError(self._not_listed(spec.id))
             version = marketplace.entry_version(entry)
             if unchanged and marketplace.same_version(current, version):
                 return None
-            return InstallStep('marketplace', version, description='install %s %s from the Marketplace' % (spec.id, version))
+            self._check_release(spec, entry)
+            return InstallStep('marketplace', version, description='install %s %s from the Marketplace' % (spec.id, version),
+                               manifest=entry.get('manifest'))
         # A pinned URL that is already installed needs no download at all.
         if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
             return None
@@ -270,12 +327,14 @@ class PluginReconciler:
         if unchanged and marketplace.same_version(current, manifest['version']):
             return None
         return InstallStep('upload', manifest['version'], location=path, force=current is not None,
-                           description='upload %s %s from %s' % (spec.id, manifest['version'], spec.src))
+                           description='upload %s %s from %s' % (spec.id, manifest['version'], spec.src), manifest=manifest)
 
     def _marketplace_pin(self, spec, current):
-        entry = marketplace.server_entry(self.client, spec.id)
+        entry = self.view.marketplace_entry(spec.id)
         if entry is not None and marketplace.same_version(marketplace.entry_version(entry), spec.version):
-            return InstallStep('marketplace', spec.version, description='install %s %s from the Marketplace' % (spec.id, spec.version))
+            self._check_release(spec, entry)
+            return InstallStep('marketplace', spec.version, description='install %s %s from the Marketplace' % (spec.id, spec.version),
+                               manifest=entry.get('manifest'))
         # The server's Marketplace install ignores the requested version (MM-41981): land exactly this release
         # by asking the server to install it from its Marketplace download URL.
         url = self.view.setting('MarketplaceURL', None)
@@ -286,17 +345,39 @@ class PluginReconciler:
             raise PluginError('%s %s is not in the Marketplace at %s (versions listed: %s)'
                               % (spec.id, spec.version, url or marketplace.DEFAULT_MARKETPLACE_URL, listed))
         release = matches[0]
-        minimum = (release.get('manifest') or {}).get('min_server_version')
-        if self.view.server_version and not is_compatible(minimum, self.view.server_version):
-            raise PluginError('%s %s needs Mattermost %s or newer; %s runs %s'
-                              % (spec.id, spec.version, minimum, self.client.base_url, self.view.server_version))
+        self._check_release(spec, release, releases)
         require_uploads(self.view, 'Holding %s at exactly %s (the server\'s Marketplace install always takes the newest '
                                    'compatible version, %s, so the pin is installed from its download URL)'
                         % (spec.id, spec.version, marketplace.entry_version(entry) if entry else 'none'))
         download_url = release.get('download_url') or ''
         require_secure_url(self.view, download_url)
         return InstallStep('download_url', spec.version, location=download_url, force=current is not None,
-                           description='install %s %s from its Marketplace download URL' % (spec.id, spec.version))
+                           description='install %s %s from its Marketplace download URL' % (spec.id, spec.version),
+                           manifest=release.get('manifest'))
+
+    def _check_release(self, spec, release, releases=None):
+        """Refuse, before any write, a Marketplace release this server cannot run or the label policy forbids.
+
+        The Marketplace service never offers an incompatible release, but a static mirror answers every server alike.
+        """
+        version = marketplace.entry_version(release)
+        minimum = marketplace.min_server_version(release)
+        if self.view.server_version and not is_compatible(minimum, self.view.server_version):
+            raise PluginError('%s %s needs Mattermost %s or newer; %s runs %s; nothing was changed'
+                              % (spec.id, version, minimum, self.client.base_url, self.view.server_version))
+        refusal = spec.label_policy.refusal(release)
+        if refusal:
+            if releases is None:
+                releases = marketplace.all_versions(self.client, self.view.setting('MarketplaceURL', None), spec.id)
+            acceptable = [marketplace.entry_version(other) for other in releases
+                          if not spec.label_policy.refusal(other)
+                          and (not self.view.server_version
+                               or is_compatible(marketplace.min_server_version(other), self.view.server_version))]
+            raise PluginError('%s %s is refused by the label policy: %s; nothing was changed. Releases for Mattermost %s the '
+                              'policy accepts: %s%s' % (spec.id, version, refusal, self.view.server_version,
+                                                        ', '.join(acceptable) or 'none',
+                                                        ' (hold one with version)' if acceptable else ''),
+                              labels=marketplace.label_names(release))
 
     def _local_bundle(self, spec):
         if spec.source == 'file':
@@ -304,8 +385,15 @@ class PluginReconciler:
                 raise PluginError('%s: bundle %s does not exist or is not a file' % (spec.id, spec.src))
             return spec.src
         require_secure_url(self.view, spec.src)
+        digest = _checksum_digest(spec)
+        cache = BundleCache()
+        cached = cache.lookup(digest) if digest else None
+        if cached:
+            return cached
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
         self.client.download(spec.src, path)
+        if digest and sha256_file(path) == digest:
+            cache.store(path, digest)
         return path
 
     def _check_size(self, path):
@@ -344,17 +432,31 @@ class PluginReconciler:
     # Applying: writes, skipped in check mode.
 
     def apply(self, plan):
-        if self.check_mode or not plan.changed:
-            return
-        spec = plan.spec
-        if plan.remove:
-            self.client.remove_plugin(spec.id)
-            self.view.set_enabled(spec.id, False)
-        if plan.install:
-            self._install(spec, plan.install)
-        if plan.toggle is not None:
-            (self.client.enable_plugin if plan.toggle else self.client.disable_plugin)(spec.id)
-            self.view.set_enabled(spec.id, plan.toggle)
+        """Every write of one plan; plugin_set runs the same phases across all its plans."""
+        self.apply_removal(plan)
+        self.apply_install(plan)
+        self.apply_settings([plan])
+        self.apply_toggle(plan)
+
+    def apply_removal(self, plan):
+        if plan.remove and not self.check_mode:
+            self.client.remove_plugin(plan.spec.id)
+            self.view.set_enabled(plan.spec.id, False)
+
+    def apply_install(self, plan):
+        if plan.install and not self.check_mode:
+            self._install(plan.spec, plan.install)
+
+    def apply_settings(self, plans):
+        """One config patch with the settings of every plan that changes them; before any enable, so plugins start with them."""
+        entries = dict((plan.spec.id, plan.settings.entry) for plan in plans if plan.settings is not None and plan.settings.changed)
+        if entries and not self.check_mode:
+            plugin_settings.write_plugin_entries(self.client, self.view.settings, entries)
+
+    def apply_toggle(self, plan):
+        if plan.toggle is not None and not self.check_mode:
+            (self.client.enable_plugin if plan.toggle else self.client.disable_plugin)(plan.spec.id)
+            self.view.set_enabled(plan.spec.id, plan.toggle)
 
     def _install(self, spec, step):
         if step.route == 'marketplace':
@@ -408,6 +510,14 @@ class PluginReconciler:
         return after
 
 
+def _checksum_digest(spec):
+    """The expected SHA-256 of the spec's bundle, or None (no checksum, or one _checked_manifest will refuse)."""
+    try:
+        return parse_checksum(spec.checksum) if spec.checksum else None
+    except ValueError:
+        return None
+
+
 def _by_node(problems):
     return '; '.join('%s on node %r: %s' % (plugin_id, cluster_id or 'single node', detail) for plugin_id, cluster_id, detail in problems)
 
@@ -420,9 +530,9 @@ def diff_view(state):
     return dict(installed=state['installed'], version=state['version'], enabled=state['enabled'])
 
 
-def reconcile_one(view, spec, check_mode, tmpdir):
+def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):
     """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
     plan = reconciler.plan(spec)
     reconciler.apply(plan)
     if plan.changed and not check_mode:
@@ -433,8 +543,10 @@ def reconcile_one(view, spec, check_mode, tmpdir):
         target = plan.install.version if plan.install else after['version']
         reconciler.wait_running({spec.id: target}, spec.wait_timeout)
         after = reconciler.after(plan)
-    return dict(changed=plan.changed, actions=plan.actions(), plugin=after,
-                diff=dict(before=diff_view(plan.before), after=diff_view(after)))
+    diff = dict(before=diff_view(plan.before), after=diff_view(after))
+    if plan.settings is not None:
+        diff['before']['settings'], diff['after']['settings'] = plan.settings.before, plan.settings.after
+    return dict(changed=plan.changed, actions=plan.actions(), plugin=after, diff=diff)
 
 
 def inventory(view, plugin_id=None, check_updates=False):
@@ -448,12 +560,6 @@ def inventory(view, plugin_id=None, check_updates=False):
         for plugin in plugins:
             latest = marketplace.entry_version(listing.get(plugin['id'], {}))
             plugin['latest_version'] = latest
-            plugin['update_available'] = _newer(latest, plugin['version'])
+            plugin['latest_labels'] = marketplace.label_names(listing.get(plugin['id'], {}))
+            plugin['update_available'] = marketplace.newer(latest, plugin['version'])
     return plugins
-
-
-def _newer(candidate, current):
-    try:
-        return candidate is not None and compare_versions(candidate, current) > 0
-    except ValueError:
-        return False

@@ -94,6 +94,33 @@ options:
       - Seconds to wait for O(wait).
     type: int
     default: 120
+  allowed_labels:
+    description:
+      - Marketplace labels a release may carry, for example V([Partner, Community]). Installing or upgrading to a
+        release with any other label fails before anything is changed, naming the label. A release without labels
+        (a Mattermost production plugin) is always allowed. Any case.
+      - The Marketplace labels are V(Partner), V(Community), V(Beta), V(Experimental) and V(Professional/Enterprise).
+      - Only for O(source=marketplace); a plugin already installed is not judged until it would change.
+    type: list
+    elements: str
+  forbidden_labels:
+    description:
+      - Marketplace labels a release must not carry, for example V([Beta, Experimental]) to keep them out of
+        production. Installing or upgrading to such a release fails before anything is changed, naming the label and
+        the compatible releases the policy accepts. Any case.
+      - Only for O(source=marketplace).
+    type: list
+    elements: str
+  settings:
+    description:
+      - The plugin's settings, merged into what the server holds (stored keys not listed are kept), checked and
+        written as M(mmops.mattermost.plugin_config) does with its default O(mmops.mattermost.plugin_config#module:purge=false)
+        and O(mmops.mattermost.plugin_config#module:update_secrets=on_create); use that module to purge or rotate secrets.
+      - Checked against the manifest of the version that will be installed before anything is sent, and written
+        before the plugin is enabled, so it starts with them. Costs one more read (the installed manifests) when the
+        plugin is not being installed.
+      - Secret settings (per the manifest) never appear in the result, the diff or logs.
+    type: dict
 extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes
@@ -102,6 +129,9 @@ attributes:
   check_mode:
     details: Reads the server (and downloads a O(source=url) bundle to check it), sends no write.
 notes:
+  - A O(source=url) bundle with a O(checksum) is kept, by checksum, in a cache on the host the module runs on
+    (E(MMOPS_MATTERMOST_BUNDLE_CACHE), else C(~/.cache/mmops.mattermost/bundles)), so a fleet run downloads it once;
+    a cached file is hashed again before every use.
   - Marketplace pins and O(state=latest) query the Marketplace service directly from the host the module runs on,
     at the URL the server is configured with.
   - In a cluster, O(wait) counts the nodes that report plugin statuses.
@@ -121,6 +151,12 @@ EXAMPLES = r'''
     id: jira
     version: "2.4.0"
     enabled: true
+
+- name: Keep GitHub up to date, but never with a Beta or Experimental release
+  mmops.mattermost.plugin:
+    id: github
+    state: latest
+    forbidden_labels: [Beta, Experimental]
 
 - name: Keep Zoom installed but disabled
   mmops.mattermost.plugin:
@@ -214,7 +250,9 @@ actions:
   elements: str
   sample: ["install jira 2.4.0 from its Marketplace download URL", "enable jira"]
 diff:
-  description: Installed, version and enabled before and after.
+  description: >-
+    Installed, version and enabled before and after; with O(settings), also the plugin's settings (secret
+    values shown as C(<secret>)).
   returned: always
   type: dict
   sample: {before: {installed: true, version: 3.0.1, enabled: true}, after: {installed: true, version: 2.4.0, enabled: true}}
@@ -245,7 +283,7 @@ def main():
     with failing_clearly(module):
         spec = PluginSpec(module.params)
         view = ServerView(MattermostClient.from_module(module))
-        result = reconcile_one(view, spec, module.check_mode, module.tmpdir)
+        result = reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values)
     module.exit_json(**result)
 
 

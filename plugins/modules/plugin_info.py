@@ -115,6 +115,12 @@ plugins:
       type: str
       returned: when O(check_updates=true)
       sample: 2.0.1
+    latest_labels:
+      description: Marketplace labels of RV(plugins[].latest_version), for example V(Beta); empty when it has none.
+      type: list
+      elements: str
+      returned: when O(check_updates=true)
+      sample: [Partner, Beta]
     update_available:
       description: Whether RV(plugins[].latest_version) is newer than the installed version.
       type: bool
