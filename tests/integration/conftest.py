@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -39,8 +40,10 @@ class Simulator:
     def __init__(self, workdir, *args):
         state_file = os.path.join(str(workdir), 'sim-state.json')
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'tests', 'simulator'))
+        # What the simulator logs (its stderr): the server side of a run, which must never show a secret either.
+        self.log = os.path.join(str(workdir), 'sim.log')
         self.process = subprocess.Popen([sys.executable, '-m', 'mmsim', '--port', '0', '--state-file', state_file] + list(args),
-                                        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(str(workdir), 'sim.log'), 'w'))
+                                        env=env, stdout=subprocess.DEVNULL, stderr=open(self.log, 'w'))
         deadline = time.time() + 30
         while not os.path.exists(state_file):
             if self.process.poll() is not None or time.time() > deadline:
@@ -114,14 +117,19 @@ class PlaybookRun:
         self.output = completed.stdout + completed.stderr
         self.stats = {}
         self.results = {}
+        # Every host's: stats_by_host[host], results_by_host[task name][host].
+        self.stats_by_host = {}
+        self.results_by_host = {}
         try:
             document = json.loads(completed.stdout)
         except ValueError:
             return
-        self.stats = document.get('stats', {}).get('localhost', {})
+        self.stats_by_host = document.get('stats', {})
+        self.stats = self.stats_by_host.get('localhost', {})
         for play in document.get('plays', []):
             for task in play.get('tasks', []):
                 self.results[task['task']['name']] = task['hosts'].get('localhost', {})
+                self.results_by_host.setdefault(task['task']['name'], {}).update(task['hosts'])
 
     @property
     def changed(self):
@@ -148,6 +156,8 @@ def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None,
                    PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
     if json_output:
         run_env.update(ANSIBLE_STDOUT_CALLBACK='results_json', ANSIBLE_CALLBACK_PLUGINS=CALLBACKS)
+    # Downloaded bundles are cached per test process, not in the user's ~/.cache.
+    run_env.setdefault('MMOPS_MATTERMOST_BUNDLE_CACHE', os.path.join(tempfile.gettempdir(), 'mmops-test-bundles-%d' % os.getpid()))
     run_env.update(env or {})
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook,
                '-e', json.dumps(variables)] + list(args)

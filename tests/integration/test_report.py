@@ -35,8 +35,8 @@ class Cells(HTMLParser):
 
 
 def test_report_of_a_fleet(fleet, tmp_path):
-    fleet[0].reset(server_version='9.11.0', installed=[{'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True},
-                                                      {'id': 'jira', 'version': '3.0.1', 'enabled': False}])
+    fleet[0].reset(server_version='9.11.0', installed=[
+        {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True}, {'id': 'jira', 'version': '3.0.1', 'enabled': False}])
     fleet[1].reset(server_version='10.2.0', installed=[{'id': 'com.example.notes', 'version': '2.0.0', 'enabled': True}])
     fleet[2].reset(server_version='9.11.0', nodes=2, installed=[{'id': 'com.example.broken', 'version': '1.0.0', 'enabled': True}])
     inventory = fleet_inventory(tmp_path / 'inventory.json', fleet, down={'mattermost_url': 'http://127.0.0.1:9', 'mattermost_token': 'x'})
