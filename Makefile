@@ -67,7 +67,7 @@ INTEGRATION_WORKERS ?= auto
 ARGS ?=
 
 .PHONY: help venv collection-link units integration sanity lint docs build \
-	changelog-lint test sim demo clean distclean
+	changelog-lint molecule reliability test sim demo bench clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -99,8 +99,17 @@ units: collection-link ## Unit tests (pytest tests/unit)
 	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS)
 
 integration: collection-link ## Integration tests: real ansible-playbook runs against the simulator
+	scripts/ensure-test-packages.sh
 	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/integration \
 		-n $(INTEGRATION_WORKERS) $(PYTEST_ARGS)
+
+reliability: collection-link ## Reliability and security suite (faults, hostile input, secrets, host files, TLS); lists every case
+	scripts/ensure-test-packages.sh
+	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/reliability -rA \
+		-n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+molecule: collection-link ## Role scenarios under molecule/ on localhost, no containers: converge, idempotence, verify
+	$(ANSIBLE_ENV) $(VENV)/bin/molecule test --all
 
 build: $(VENV_STAMP) ## Build the collection tarball into .build/dist and install it into .build/installed
 	rm -rf $(DIST_DIR) $(INSTALLED_ROOT)
@@ -121,7 +130,7 @@ changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/cha
 # (approximate times on 2 cores: changelog-lint <1 s, lint 2 s, build+docs 2 s,
 # units seconds, sanity ~15 s (~1 min the first time, building its venvs), integration
 # minutes).
-test: changelog-lint lint build docs units sanity integration ## Every gate (what CI runs)
+test: changelog-lint lint build docs units sanity integration reliability molecule ## Every gate (what CI runs)
 
 # --- Running it -------------------------------------------------------------
 sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8065
@@ -129,6 +138,10 @@ sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8
 
 demo: collection-link ## Run the demo playbook against the simulator twice (2nd run: changed=0)
 	@$(ANSIBLE_ENV) VENV=$(VENV_ABS) scripts/demo.sh $(ARGS)
+
+# Not part of `make test`: ~15-20 min on 2 cores, and it prints numbers instead of passing or failing.
+bench: collection-link ## Benchmark against the simulator: requests, 50-server wall times vs a uri playbook, upload memory
+	$(ANSIBLE_ENV) $(VENV)/bin/python scripts/bench.py
 
 # --- Cleaning ---------------------------------------------------------------
 clean: ## Remove build and test output (keeps .venv)

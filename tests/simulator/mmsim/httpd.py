@@ -24,15 +24,20 @@ class Recorder:
         self.lock = threading.Lock()
         self.requests = []
         self.faults = []
+        # Bumped by clear(): a request still running then (a delayed answer) is not logged into the next test's log.
+        self.epoch = 0
 
-    def record(self, service, method, path, query, status):
+    def record(self, service, method, path, query, status, epoch):
         with self.lock:
+            if epoch != self.epoch:
+                return
             self.requests.append({'service': service, 'method': method, 'path': path, 'query': query, 'status': status,
                                   'time': time.time()})
 
     def clear(self):
         with self.lock:
             self.requests = []
+            self.epoch += 1
 
     def clear_faults(self):
         with self.lock:
@@ -121,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
         self.status = None
         if self.service == 'server' and path.startswith('/__sim/'):
             return self.control(path[len('/__sim/'):], query)
+        epoch = self.sim.recorder.epoch
         fault = self.sim.recorder.take_fault(self.service, self.command, path)
         try:
             if fault and fault.get('delay'):
@@ -135,7 +141,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.serve_marketplace(path, query)
         finally:
-            self.sim.recorder.record(self.service, self.command, path, dict((k, v[0]) for k, v in query.items()), self.status)
+            self.sim.recorder.record(self.service, self.command, path, dict((k, v[0]) for k, v in query.items()), self.status, epoch)
 
     def inject(self, fault):
         headers = {}

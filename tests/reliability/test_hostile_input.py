@@ -15,6 +15,8 @@ import zlib
 import pytest
 
 from conftest import plugin_task, run_tasks
+from test_plugin import fetch_bundle
+from test_signing import PASSPHRASE, signature_task
 
 PLUGIN_ID = 'com.example.hostile'
 MANIFEST = {'id': PLUGIN_ID, 'name': 'Hostile', 'version': '1.0.0', 'server': {'executable': 'server/plugin'}}
@@ -143,3 +145,55 @@ def test_a_good_bundle_still_installs(sim, tmp_path):
     run = run_tasks(tmp_path, [plugin_task('good', id=PLUGIN_ID, source='file', src=str(path), checksum='sha256:' + digest)], sim)
     assert run.results['good'].get('failed') is not True, run.output
     assert sim.plugin(PLUGIN_ID)['version'] == '1.0.0'
+
+
+@pytest.fixture(scope='session')
+def signed_notes(keys, sim_process, tmp_path_factory):
+    """com.example.notes 1.0.0 signed by keys.signer (bundle.sig beside it), and a copy changed after signing."""
+    root = tmp_path_factory.mktemp('signed')
+    bundle = fetch_bundle(sim_process, root, 'com.example.notes', '1.0.0')
+    run = run_tasks(root, [signature_task('sign', path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home,
+                                          passphrase=PASSPHRASE)])
+    assert run.results['sign']['changed'] is True, run.output
+    tampered = root / 'tampered.tar.gz'
+    tampered.write_bytes(bundle.read_bytes() + b'x')
+    return dict(signed=str(bundle), tampered=str(tampered), signature=str(bundle) + '.sig', trusted=keys.public,
+                untrusted=keys.other_public)
+
+
+@pytest.mark.xdist_group('keys')
+@pytest.mark.parametrize('bundle, trusted, fragment', [
+    ('signed', 'untrusted', 'which is not in trusted_keys; nothing was installed'),
+    ('tampered', 'trusted', 'the bundle changed after it was signed; nothing was installed'),
+], ids=['signature by an untrusted key', 'tampered bundle'])
+def test_bad_signatures_are_refused_and_nothing_is_sent(sim, tmp_path, signed_notes, bundle, trusted, fragment):
+    run = run_tasks(tmp_path, [plugin_task('signed', id='com.example.notes', source='file', src=signed_notes[bundle],
+                                           signature=signed_notes['signature'], trusted_keys=[signed_notes[trusted]])], sim)
+    assert run.results['signed']['failed'] is True, run.output
+    assert fragment in run.results['signed']['msg']
+    assert sim.writes() == [] and sim.state()['plugins'] == {}
+
+
+@pytest.mark.parametrize('settings, fragment', [
+    ({'Colour': 'red'}, "unknown setting 'Colour'; its manifest declares NotebookName"),
+    ({'MaxNotes': 'lots'}, "setting 'MaxNotes' (number) takes a number, not str 'lots'"),
+], ids=['unknown setting', 'wrong setting type'])
+def test_bad_settings_are_refused_before_the_plugin_is_installed(sim, tmp_path, settings, fragment):
+    """plugin_config refuses the same settings on an installed plugin: tests/integration/test_plugin_config.py."""
+    run = run_tasks(tmp_path, [plugin_task('settings', id='com.example.notes', version='1.0.0', enabled=True, settings=settings)], sim)
+    assert run.results['settings']['failed'] is True, run.output
+    assert fragment in run.results['settings']['msg']
+    assert sim.writes() == [] and sim.state()['plugins'] == {}
+
+
+@pytest.mark.parametrize('url, reason', [
+    ('chat.example.com', 'No scheme supplied'),
+    ('htps://chat.example.com', 'No connection adapters'),
+    ('http://', 'No host supplied'),
+    ('http://[::1', 'is not a valid host'),
+], ids=['no scheme', 'unknown scheme', 'no host', 'broken IPv6 host'])
+def test_a_malformed_server_url_fails_naming_it_before_any_request(sim, tmp_path, url, reason):
+    run = run_tasks(tmp_path, [plugin_task('url', id='github', url=url)], sim)
+    message = run.results['url']['msg']
+    assert 'is not a valid http(s) URL (' in message and reason in message and 'check url (or MATTERMOST_URL)' in message, message
+    assert sim.requests() == []
