@@ -18,6 +18,7 @@ description:
     disable - and the module waits once until every enabled plugin runs on every cluster node.
   - A run with nothing to change costs the same few reads whatever the number of plugins, and sends no write.
   - Each entry takes the options of M(mmops.mattermost.plugin), with the same checks and messages.
+  - The C(mmops.mattermost.plugins) role is a thin wrapper around this module.
 author:
   - mmops maintainers (@mmops)
 options:
@@ -116,8 +117,6 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin
   - module: mmops.mattermost.plugin_config
-  - plugin: mmops.mattermost.plugins
-    plugin_type: role
 '''
 
 EXAMPLES = r'''

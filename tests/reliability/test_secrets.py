@@ -34,12 +34,14 @@ def test_no_secret_in_the_output_results_diff_or_server_log_of_a_failing_run(sim
     bundle = tmp_path / 'bundle.tar.gz'
     bundle.write_bytes(b'\x1f\x8b not really a bundle')
     sign = dict(path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home)
+    sign_unknown = dict(sign)
+    sign_unknown['key_id'] = '0' * 40
     export = dict(name_real='Example plugins', name_email='plugins@example.com', key_length=3072, gnupghome=keys.home)
     tasks = [
         config_task('failing write', FAILED_SETTING_SECRET, update_secrets='always'),
         config_task('secret setting', SETTING_SECRET),
         dict(signature_task('sign', passphrase=PASSPHRASE, **sign), register='sign'),
-        dict(signature_task('sign with an unknown key', passphrase=PASSPHRASE, **dict(sign, key_id='0' * 40)), register='unknown_key'),
+        dict(signature_task('sign with an unknown key', passphrase=PASSPHRASE, **sign_unknown), register='unknown_key'),
         dict(signing_key_task('export', passphrase=PASSPHRASE, private_key_path=str(tmp_path / 'private.asc'), **export),
              register='export'),
         dict(signing_key_task('export with a wrong passphrase', passphrase=WRONG_PASSPHRASE,
