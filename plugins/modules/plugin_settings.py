@@ -111,17 +111,17 @@ request:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.mmops.mattermost.plugins.module_utils import _settings
+from ansible_collections.mmops.mattermost.plugins.module_utils import _server_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
 
 
 def main():
     module = api_module(dict(settings=dict(type='dict', required=True)))
-    if not _settings.HAS_JSONSCHEMA:
-        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_settings.JSONSCHEMA_IMPORT_ERROR)
+    if not _server_settings.HAS_JSONSCHEMA:
+        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_server_settings.JSONSCHEMA_IMPORT_ERROR)
     with failing_clearly(module):
-        result = _settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
+        result = _server_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
     module.exit_json(**result)
 
 

@@ -6,9 +6,9 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._server_settings import canonical_request, check_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._settings import (
-    FAKE_SETTING, PluginConfigPlan, SettingsError, SettingsSchema, canonical_request, check_settings, same_value,
-    show_only_secrets)
+    FAKE_SETTING, PluginConfigPlan, SettingsError, SettingsSchema, same_value, show_only_secrets)
 
 MANIFEST = {'id': 'demo', 'settings_schema': {
     'settings': [{'key': 'Name', 'type': 'text'}, {'key': 'Count', 'type': 'number'}, {'key': 'On', 'type': 'bool'},
