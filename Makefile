@@ -139,7 +139,7 @@ sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8
 demo: collection-link ## Run the demo playbook against the simulator twice (2nd run: changed=0)
 	@$(ANSIBLE_ENV) VENV=$(VENV_ABS) scripts/demo.sh $(ARGS)
 
-# Not part of `make test`: ~15-20 min on 2 cores, and it prints numbers instead of passing or failing.
+# Not part of `make test`: ~25 min on 2 cores, and it prints numbers instead of passing or failing.
 bench: collection-link ## Benchmark against the simulator: requests, 50-server wall times vs a uri playbook, upload memory
 	$(ANSIBLE_ENV) $(VENV)/bin/python scripts/bench.py
 

@@ -149,7 +149,7 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
 
 
-def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None, json_output=True):
+def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None, json_output=True, timeout=600):
     """ansible-playbook `playbook` with this collection; hosts of `inventory` other than localhost need their own connection."""
     run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR='1',
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
@@ -161,7 +161,7 @@ def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None,
     run_env.update(env or {})
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook,
                '-e', json.dumps(variables)] + list(args)
-    completed = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=600, check=False)
+    completed = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
     return PlaybookRun(completed)
 
 
