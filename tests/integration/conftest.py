@@ -149,6 +149,28 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
 
 
+def kill_tree(pid):
+    """SIGKILL a process and all its descendants (Linux /proc). ansible-playbook's workers start sessions of their
+    own, so killing its process group would leave them, and the modules they run, behind."""
+    children = {}
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/stat' % entry) as handle:
+                fields = handle.read().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    tree, index = [pid], 0
+    while index < len(tree):
+        tree += children.get(tree[index], [])
+        index += 1
+    for member in tree:
+        try:
+            os.kill(member, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None, json_output=True, timeout=600):
     """ansible-playbook `playbook` with this collection; hosts of `inventory` other than localhost need their own connection."""
     run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR='1',
@@ -161,8 +183,14 @@ def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None,
     run_env.update(env or {})
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook,
                '-e', json.dumps(variables)] + list(args)
-    completed = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
-    return PlaybookRun(completed)
+    with subprocess.Popen(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(process.pid)
+            process.communicate()
+            raise
+    return PlaybookRun(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
 
 
 def plugin_task(name, register_errors=True, **args):
