@@ -431,12 +431,36 @@ class PluginReconciler:
 
     # Applying: writes, skipped in check mode.
 
-    def apply(self, plan):
-        """Every write of one plan; plugin_set runs the same phases across all its plans."""
-        self.apply_removal(plan)
-        self.apply_install(plan)
-        self.apply_settings([plan])
-        self.apply_toggle(plan)
+    def converge(self, plans):
+        """Apply the plans in phases, then wait once; return each plan's result (see result()).
+
+        Removals, installs and upgrades, one config patch with every plan's settings (before any enable, so
+        plugins start with them), enable/disable; then every plugin that ends up enabled is waited for on
+        every node, at its planned version.
+        """
+        for plan in plans:
+            self.apply_removal(plan)
+            self.apply_install(plan)
+        self.apply_settings(plans)
+        for plan in plans:
+            self.apply_toggle(plan)
+        if not self.check_mode and any(plan.changed for plan in plans):
+            self.view.refresh_statuses()
+        waiting = [plan for plan in plans if plan.spec.state != 'absent' and plan.spec.wait and self.after(plan)['enabled']]
+        if waiting:
+            # The planned version, not the answering node's: other cluster nodes may still run the old one.
+            targets = dict((plan.spec.id, plan.install.version if plan.install else self.after(plan)['version']) for plan in waiting)
+            self.wait_running(targets, max(plan.spec.wait_timeout for plan in waiting))
+        return [self.result(plan) for plan in plans]
+
+    def result(self, plan):
+        """id, changed, actions, plugin (after), and before/after views (with settings, secrets masked)."""
+        state = self.after(plan)
+        result = dict(id=plan.spec.id, changed=plan.changed, actions=plan.actions(), plugin=state,
+                      before=diff_view(plan.before), after=diff_view(state))
+        if plan.settings is not None:
+            result['before']['settings'], result['after']['settings'] = plan.settings.before, plan.settings.after
+        return result
 
     def apply_removal(self, plan):
         if plan.remove and not self.check_mode:
@@ -533,20 +557,9 @@ def diff_view(state):
 def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):
     """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
     reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
-    plan = reconciler.plan(spec)
-    reconciler.apply(plan)
-    if plan.changed and not check_mode:
-        view.refresh_statuses()
-    after = reconciler.after(plan)
-    if spec.state != 'absent' and after['enabled'] and spec.wait:
-        # The planned version, not the answering node's: other cluster nodes may still run the old one.
-        target = plan.install.version if plan.install else after['version']
-        reconciler.wait_running({spec.id: target}, spec.wait_timeout)
-        after = reconciler.after(plan)
-    diff = dict(before=diff_view(plan.before), after=diff_view(after))
-    if plan.settings is not None:
-        diff['before']['settings'], diff['after']['settings'] = plan.settings.before, plan.settings.after
-    return dict(changed=plan.changed, actions=plan.actions(), plugin=after, diff=diff)
+    result = reconciler.converge([reconciler.plan(spec)])[0]
+    return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'],
+                diff=dict(before=result['before'], after=result['after']))
 
 
 def inventory(view, plugin_id=None, check_updates=False):

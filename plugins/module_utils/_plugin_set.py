@@ -5,8 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import (
-    PluginError, PluginReconciler, PluginSpec, diff_view)
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError, PluginReconciler, PluginSpec
 
 
 def removal_specs(view, specs, keep):
@@ -26,8 +25,8 @@ def check_unique(specs):
 def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None):
     """The plugin_set module's job: every entry (plugin module options plus settings) planned before any write.
 
-    Writes go in phases, so a server is never left half-way because of a plan error: removals, installs
-    and upgrades, one config patch with every plugin's settings, enable/disable, then one wait for all.
+    Nothing is written before every entry is planned, so a plan error leaves the server as it was; the writes
+    then go in the reconciler's phases, with one wait for all.
     """
     specs = [PluginSpec(entry) for entry in entries]
     check_unique(specs)
@@ -36,29 +35,8 @@ def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, t
     reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
     plans = [reconciler.plan(spec) for spec in specs]
 
-    for plan in plans:
-        reconciler.apply_removal(plan)
-        reconciler.apply_install(plan)
-    reconciler.apply_settings(plans)
-    for plan in plans:
-        reconciler.apply_toggle(plan)
-    if not check_mode and any(plan.changed for plan in plans):
-        view.refresh_statuses()
-
-    waiting = [plan for plan in plans if plan.spec.state != 'absent' and plan.spec.wait and reconciler.after(plan)['enabled']]
-    if waiting:
-        targets = dict((plan.spec.id, plan.install.version if plan.install else reconciler.after(plan)['version']) for plan in waiting)
-        reconciler.wait_running(targets, max(plan.spec.wait_timeout for plan in waiting))
-
-    results, before, after = [], {}, {}
-    for plan in plans:
-        state = reconciler.after(plan)
-        result = dict(id=plan.spec.id, changed=plan.changed, actions=plan.actions(), before=diff_view(plan.before), after=diff_view(state),
-                      plugin=state)
-        if plan.settings is not None:
-            result['before']['settings'], result['after']['settings'] = plan.settings.before, plan.settings.after
-        results.append(result)
-        if plan.changed:
-            before[plan.spec.id], after[plan.spec.id] = result['before'], result['after']
-    return dict(changed=any(plan.changed for plan in plans), plugins=results,
-                actions=[action for plan in plans for action in plan.actions()], diff=dict(before=before, after=after))
+    results = reconciler.converge(plans)
+    changed = [result for result in results if result['changed']]
+    return dict(changed=bool(changed), plugins=results, actions=[action for result in results for action in result['actions']],
+                diff=dict(before=dict((result['id'], result['before']) for result in changed),
+                          after=dict((result['id'], result['after']) for result in changed)))
