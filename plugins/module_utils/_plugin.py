@@ -569,10 +569,10 @@ def inventory(view, plugin_id=None, check_updates=False):
         plugin['running'] = bool(plugin['nodes']) and all(node['state'] == 'running' for node in plugin['nodes'])
     if check_updates:
         require_marketplace(view)
-        listing = marketplace.server_listing(view.client)
         for plugin in plugins:
-            latest = marketplace.entry_version(listing.get(plugin['id'], {}))
+            entry = view.marketplace_entry(plugin['id']) or {}
+            latest = marketplace.entry_version(entry)
             plugin['latest_version'] = latest
-            plugin['latest_labels'] = marketplace.label_names(listing.get(plugin['id'], {}))
+            plugin['latest_labels'] = marketplace.label_names(entry)
             plugin['update_available'] = marketplace.newer(latest, plugin['version'])
     return plugins
