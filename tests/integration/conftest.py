@@ -235,9 +235,11 @@ def fleet(fleet_process):
     return servers
 
 
-def fleet_inventory(path, servers, **extra_hosts):
-    """A JSON inventory whose group mattermost holds one local host per server (plus `extra_hosts`: name -> vars)."""
-    hosts = dict(('server%d' % index, {'mattermost_url': server.url, 'mattermost_token': server.token}) for index, server in enumerate(servers))
+def fleet_inventory(path, servers, names=None, **extra_hosts):
+    """A JSON inventory whose group mattermost holds one local host per server, named `names` (default server0, ...),
+    in that order (serial batches follow it), plus `extra_hosts`: name -> vars."""
+    names = names or ['server%d' % index for index in range(len(servers))]
+    hosts = dict((name, {'mattermost_url': server.url, 'mattermost_token': server.token}) for name, server in zip(names, servers))
     hosts.update(extra_hosts)
     for host_vars in hosts.values():
         host_vars.update(ansible_connection='local')

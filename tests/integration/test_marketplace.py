@@ -13,9 +13,8 @@ import json
 import os
 
 import pytest
-import yaml
 
-from conftest import REPO, Simulator, plugin_task, run_playbook, run_tasks
+from conftest import REPO, Simulator, fleet_inventory, plugin_task, run_playbook, run_tasks
 
 NOTES = 'com.example.notes'
 
@@ -178,15 +177,6 @@ def test_label_options_that_cannot_apply_are_refused(sim, tmp_path, args, messag
 
 # Upgrades across a fleet
 
-def fleet_inventory(tmp_path, servers):
-    hosts = dict((name, {'ansible_connection': 'local', 'mattermost_url': server.url, 'mattermost_token': server.token})
-                 for name, server in servers)
-    path = tmp_path / 'fleet.yml'
-    # Inventory order is serial's batch order: the canary must stay first.
-    path.write_text(yaml.safe_dump({'mattermost': {'hosts': hosts}}, sort_keys=False))
-    return str(path)
-
-
 def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim, other_sims, tmp_path):
     servers = [('mm-canary', sim), ('mm-9-0', other_sims[0]), ('mm-10-2', other_sims[1])]
     installed = [{'id': NOTES, 'version': '1.0.0', 'enabled': True}, {'id': 'github', 'version': '2.0.1', 'enabled': False}]
@@ -194,7 +184,7 @@ def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim
         server.reset(server_version=version, installed=installed)
     report_path = tmp_path / 'report.json'
     run = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {'mattermost_upgrade_report_path': str(report_path)},
-                       inventory=fleet_inventory(tmp_path, servers), json_output=False)
+                       inventory=fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers]), json_output=False)
     assert run.rc == 0, run.output
     assert [server.plugin(NOTES)['version'] for name, server in servers] == ['1.1.0', '1.0.0', '2.0.0']
     report = json.loads(report_path.read_text())
@@ -205,7 +195,7 @@ def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim
     # The canary ran alone, before the rest of the fleet.
     assert run.output.index('mm-canary') < run.output.index('mm-9-0')
     # Nothing left to upgrade: a second rollout changes nothing.
-    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=fleet_inventory(tmp_path, servers),
+    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers]),
                          json_output=False)
     assert again.rc == 0 and 'changed=0' in again.output and 'changed=1' not in again.output, again.output
 
