@@ -182,9 +182,10 @@ def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim
     installed = [{'id': NOTES, 'version': '1.0.0', 'enabled': True}, {'id': 'github', 'version': '2.0.1', 'enabled': False}]
     for (name, server), version in zip(servers, ('9.11.0', '9.0.0', '10.2.0')):
         server.reset(server_version=version, installed=installed)
+    inventory = fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers])
     report_path = tmp_path / 'report.json'
     run = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {'mattermost_upgrade_report_path': str(report_path)},
-                       inventory=fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers]), json_output=False)
+                       inventory=inventory, json_output=False)
     assert run.rc == 0, run.output
     assert [server.plugin(NOTES)['version'] for name, server in servers] == ['1.1.0', '1.0.0', '2.0.0']
     report = json.loads(report_path.read_text())
@@ -195,7 +196,7 @@ def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim
     # The canary ran alone, before the rest of the fleet.
     assert run.output.index('mm-canary') < run.output.index('mm-9-0')
     # Nothing left to upgrade: a second rollout changes nothing.
-    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers]),
+    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=inventory,
                          json_output=False)
     assert again.rc == 0 and 'changed=0' in again.output and 'changed=1' not in again.output, again.output
 
