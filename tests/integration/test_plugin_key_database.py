@@ -5,23 +5,21 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import glob
 import json
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
+import sys
 
 import pytest
 
 from conftest import run_tasks
 from test_signing import key_task, make_keys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from support import postgres  # noqa: E402
+
 keys = pytest.fixture(scope='module', name='keys')(make_keys)
 
-DB_PASSWORD = 'db-secret-7d1e'
+DB_PASSWORD = postgres.PASSWORD
 # Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.
 SCHEMA = '''
 CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL, active boolean NULL UNIQUE);
@@ -29,71 +27,26 @@ CREATE TABLE configurationfiles (name varchar(64) PRIMARY KEY, data text NOT NUL
 '''
 
 
-def postgres_binaries():
-    found = sorted(glob.glob('/usr/lib/postgresql/*/bin/initdb'))
-    if found:
-        return os.path.dirname(found[-1])
-    initdb = shutil.which('initdb')
-    return os.path.dirname(initdb) if initdb else None
+class Database:
+    """The cluster's `mattermost` database, as the tests below read it."""
 
-
-class Cluster:
-    """initdb + pg_ctl in a temporary directory; as root the server runs as the `postgres` user (it refuses root)."""
-
-    def __init__(self, bindir):
-        self.bindir = bindir
-        self.root = tempfile.mkdtemp(prefix='mmops-pg-')
-        self.prefix = []
-        if os.geteuid() == 0:
-            user = pwd.getpwnam('postgres')
-            os.chown(self.root, user.pw_uid, user.pw_gid)
-            self.prefix = ['runuser', '-u', 'postgres', '--']
-        with socket.socket() as probe:
-            probe.bind(('127.0.0.1', 0))
-            self.port = probe.getsockname()[1]
-        data = os.path.join(self.root, 'data')
-        self._run('initdb', '-D', data, '-U', 'mmuser', '-A', 'trust', '--no-sync', '-E', 'UTF8')
-        self._run('pg_ctl', '-D', data, '-l', os.path.join(self.root, 'log'), '-w', 'start', '-o',
-                  '-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off' % (self.port, self.root))
-        self.data = data
-        self.psql('postgres', 'CREATE DATABASE mattermost;')
-        self.psql('mattermost', SCHEMA)
-
-    def _run(self, tool, *args):
-        subprocess.run(self.prefix + [os.path.join(self.bindir, tool)] + list(args), check=True, capture_output=True, cwd=self.root)
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.dsn = cluster.dsn('mattermost')
 
     def psql(self, database, sql):
-        completed = subprocess.run(['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', str(self.port),
-                                    '-U', 'mmuser', '-d', database], input=sql, capture_output=True, text=True, check=True)
-        return completed.stdout.strip()
-
-    @property
-    def dsn(self):
-        return 'postgres://mmuser:%s@127.0.0.1:%d/mattermost?sslmode=disable&connect_timeout=10' % (DB_PASSWORD, self.port)
-
-    def stop(self):
-        self._run('pg_ctl', '-D', self.data, '-m', 'immediate', 'stop')
-        shutil.rmtree(self.root, ignore_errors=True)
+        return self.cluster.psql(database, sql)
 
 
 @pytest.fixture(scope='module')
 def database():
-    bindir = postgres_binaries()
-    if bindir is None or shutil.which('psql') is None:
-        pytest.skip('PostgreSQL is not installed (apt-get install postgresql; make integration does it as root)')
-    if os.geteuid() == 0 and (shutil.which('runuser') is None or not _has_user('postgres')):
-        pytest.skip('running as root without a postgres user to run the throw-away cluster as')
-    cluster = Cluster(bindir)
-    yield cluster
+    reason = postgres.missing()
+    if reason:
+        pytest.skip(reason)
+    cluster = postgres.Cluster()
+    cluster.create_database('mattermost', SCHEMA)
+    yield Database(cluster)
     cluster.stop()
-
-
-def _has_user(name):
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 def active_config(database):
