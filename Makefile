@@ -67,7 +67,7 @@ INTEGRATION_WORKERS ?= auto
 ARGS ?=
 
 .PHONY: help venv collection-link units integration sanity lint docs build \
-	changelog-lint molecule reliability test sim demo bench clean distclean
+	changelog-lint molecule reliability e2e test sim demo bench clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,6 +108,14 @@ reliability: collection-link ## Reliability and security suite (faults, hostile 
 	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/reliability -rA \
 		-n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# The real Mattermost servers of tests/e2e/versions.json, built from the Go module on first use (cached under
+# ~/.cache/mmops.mattermost), with PostgreSQL; then the contract suite holds the simulator to the same answers.
+# MMOPS_E2E_SERVERS="11.4" runs one server only.
+e2e: collection-link ## Real-server tests and the simulator contract suite; writes .build/e2e/summary.json
+	scripts/ensure-test-packages.sh
+	$(VENV)/bin/python scripts/build-mattermost.py $(MMOPS_E2E_SERVERS)
+	PYTHONPATH=$(COLLECTIONS_ROOT):$(CURDIR)/tests $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest -p support.e2e_plugin tests/e2e tests/contract -rf --durations=10 $(PYTEST_ARGS)
+
 molecule: collection-link ## Role scenarios under molecule/ on localhost, no containers: converge, idempotence, verify
 	$(ANSIBLE_ENV) $(VENV)/bin/molecule test --all
 
@@ -130,7 +138,7 @@ changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/cha
 # (approximate times on 2 cores: changelog-lint <1 s, lint 2 s, build+docs 2 s,
 # units seconds, sanity ~15 s (~1 min the first time, building its venvs), integration
 # minutes).
-test: changelog-lint lint build docs units sanity integration reliability molecule ## Every gate (what CI runs)
+test: changelog-lint lint build docs units sanity integration reliability molecule e2e ## Every gate (what CI runs)
 
 # --- Running it -------------------------------------------------------------
 sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8065

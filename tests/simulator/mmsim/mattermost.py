@@ -494,7 +494,10 @@ class Server:
         return 200, self.sanitized_config()
 
     def config_environment(self):
-        """GET /config/environment (API §3.6): `true` at every setting an environment variable overrides."""
+        """GET /config/environment (API §3.6): `true` at every setting an environment variable overrides; JSON null
+        when none is (the real server's nil map, seen by tests/contract)."""
+        if not self.environment:
+            return 200, None
         return 200, dict((section, dict((key, True) for key in values)) for section, values in self.environment.items())
 
 

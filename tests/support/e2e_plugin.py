@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The real-server harness: Mattermost built from its Go module (scripts/build-mattermost.py), PostgreSQL, a
+"""The pytest plugin of the real-server suites (tests/e2e, tests/contract), loaded with `-p support.e2e_plugin`
+(make e2e), so that both suites share one server per version. The harness: Mattermost built from its Go module (scripts/build-mattermost.py), PostgreSQL, a
 local Marketplace serving bundles signed by the collection's own modules, and a recording proxy in front.
 
 Each server of tests/e2e/versions.json starts once per session (MMOPS_E2E_SERVERS="11.4 10.3" picks some);
@@ -14,13 +15,11 @@ import sys
 
 import pytest
 
-TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
-sys.path.insert(0, TESTS)
-from support import postgres, testplugin  # noqa: E402
-from support.marketplace import Marketplace  # noqa: E402
-from support.playbooks import REPO, run_tasks  # noqa: E402
-from support.proxy import RecordingProxy  # noqa: E402
-from support.realserver import Install, base_config, http  # noqa: E402
+from support import postgres, testplugin
+from support.marketplace import Marketplace
+from support.playbooks import REPO, run_tasks
+from support.proxy import RecordingProxy
+from support.realserver import Install, base_config, http
 
 VERSIONS = json.load(open(os.path.join(REPO, 'tests', 'e2e', 'versions.json')))
 SELECTED = os.environ.get('MMOPS_E2E_SERVERS', '').split() or [entry['name'] for entry in VERSIONS['servers']]
