@@ -14,7 +14,7 @@ from ansible_collections.mmops.mattermost.plugins.module_utils import _marketpla
 from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
-from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible
+from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
 NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
 RUNNING = 2
@@ -196,6 +196,8 @@ class PluginSpec:
         local = self.source in ('url', 'file')
         if not self.id:
             raise PluginError('id must not be empty')
+        if self.version:
+            self._check_version()
         if self.state == 'latest' and self.version:
             raise PluginError('%s: state=latest and version contradict each other; use state=present with version to hold one' % self.id)
         if self.state == 'latest' and local:
@@ -218,6 +220,17 @@ class PluginSpec:
         if self.label_policy.contradiction():
             raise PluginError('%s: label %s is both in allowed_labels and forbidden_labels'
                               % (self.id, self.label_policy.contradiction()))
+
+    def _check_version(self):
+        try:
+            parse_version(self.version)
+        except ValueError as exc:
+            hint = ''
+            if self.version.replace('.', '', 1).isdigit():
+                # YAML reads an unquoted 1.10 as the number 1.1, which reaches the module as '1.1'.
+                hint = ('; an unquoted YAML number such as 1.10 arrives as %s: quote the version (version: "1.10.0")'
+                        % self.version)
+            raise PluginError('%s: version %s%s; nothing was changed' % (self.id, exc, hint))
 
     @property
     def label_policy(self):

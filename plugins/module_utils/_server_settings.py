@@ -116,6 +116,21 @@ def check_settings(current, request):
             raise SettingsError('PluginSettings: %s; nothing was changed' % rule['message'])
 
 
+def signature_warnings(client, current, changes):
+    """What turning RequirePluginSignature on will do at the server's next start (seen on Mattermost 10.3 and 11.4):
+    every installed plugin whose bundle has no stored signature - installed by upload or from a URL - is removed."""
+    if changes.get('RequirePluginSignature') is not True or current.get('RequirePluginSignature') is True:
+        return []
+    listing = client.get_plugins() or {}
+    installed = sorted(plugin['id'] for state in ('active', 'inactive') for plugin in listing.get(state) or [])
+    if not installed:
+        return []
+    return ['PluginSettings.RequirePluginSignature is turned on: at its next start Mattermost removes every installed plugin '
+            'without a stored signature, that is each one installed by upload or from a URL (Marketplace and signed '
+            'prepackaged installs keep theirs). Installed now: %s. Reinstall those from the Marketplace or as signed '
+            'prepackaged plugins (mmops.mattermost.prepackaged_plugins) before the server restarts.' % ', '.join(installed)]
+
+
 def configure_server(client, desired, check_mode=False):
     """The plugin_settings module's whole job: the result dict."""
     request = canonical_request(desired)
@@ -124,6 +139,7 @@ def configure_server(client, desired, check_mode=False):
     current['EnableUploads'] = plugin_settings.get('EnableUploads')
     check_settings(current, request)
     changes = dict((name, value) for name, value in request.items() if not same_value(current.get(name), value))
+    warnings = signature_warnings(client, current, changes)
     if changes:
         require_api_writable(client, sorted(changes))
         if not check_mode:
@@ -135,6 +151,6 @@ def configure_server(client, desired, check_mode=False):
     after = dict(current, **request)
     after.pop('EnableUploads')
     return dict(changed=bool(changes), actions=['set PluginSettings.%s to %r' % item for item in sorted(changes.items())],
-                settings=after,
+                settings=after, warnings=warnings,
                 diff=dict(before=dict((name, current.get(name)) for name in sorted(changes)),
                           after=dict((name, changes[name]) for name in sorted(changes))))

@@ -34,7 +34,9 @@ options:
         which Mattermost replaces with its default); it needs V(EnableMarketplace) and V(EnableRemoteMarketplace)
         true after the change.
       - V(RequirePluginSignature=true) is refused while the server has custom uploads on (C(EnableUploads));
-        turn them off first with the C(mmops.mattermost.plugin_uploads) role.
+        turn them off first with the C(mmops.mattermost.plugin_uploads) role. Turning it on with plugins installed
+        warns: at its next start Mattermost removes every plugin installed by upload or from a URL (no stored
+        signature).
       - V(EnableRemoteMarketplace=true) needs V(EnableMarketplace) true after the change.
       - V(Directory) and V(ClientDirectory) take a non-empty path (read when plugins start, so restart the server after changing them).
       - V(ChimeraOAuthProxyURL) takes an http(s) URL or an empty string.
@@ -122,6 +124,8 @@ def main():
         module.fail_json(msg=missing_required_lib('jsonschema'), exception=_server_settings.JSONSCHEMA_IMPORT_ERROR)
     with failing_clearly(module):
         result = _server_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
+    for warning in result.pop('warnings'):
+        module.warn(warning)
     module.exit_json(**result)
 
 

@@ -300,3 +300,12 @@ def test_the_version_header_parses_the_same_way(sides):
 def test_a_plugin_id_with_a_path_separator_is_refused_alike(sides, marker):
     real, simulated = both(sides, 'POST', '/plugins/marketplace', {'id': '..%sx' % marker})
     assert_same_outcome(real, simulated)
+
+
+def test_an_empty_marketplace_listing_is_null_alike(sides):
+    for side in sides:
+        answer = side.call('PUT', '/config/patch', {'PluginSettings': {'EnableRemoteMarketplace': False}})
+        assert answer.status == 200, answer.document
+    real, simulated = both(sides, 'GET', '/plugins/marketplace')
+    assert_same_outcome(real, simulated)
+    assert real.document is None and simulated.document is None, (real.document, simulated.document)

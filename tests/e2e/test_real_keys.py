@@ -12,8 +12,8 @@ from support.testplugin import PLUGIN_ID
 OTHER_KEY = 'someone-else.asc'
 
 
-def key_task(name, **args):
-    return {'name': name, 'mmops.mattermost.plugin_key': args, 'ignore_errors': True}
+def key_task(title, **args):
+    return {'name': title, 'mmops.mattermost.plugin_key': args, 'ignore_errors': True}
 
 
 def publish_signed_by_the_other_key(mm):

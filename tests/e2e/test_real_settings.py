@@ -86,6 +86,7 @@ def test_what_the_real_api_refuses_is_reported_with_its_error(mm, tmp_path):
 
 def test_plugin_info_lists_the_installed_plugin_with_its_state(mm, tmp_path):
     installed(mm, tmp_path)
+    mm.proxy.clear()
     task = {'name': 'info', 'mmops.mattermost.plugin_info': dict(id=PLUGIN_ID, check_updates=True)}
     run = run_tasks(tmp_path, [task], sim=mm)
     result = run.results['info']

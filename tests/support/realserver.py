@@ -70,6 +70,23 @@ def http(method, url, body=None, token=None, timeout=30):
     return status, headers, data
 
 
+def alive(pid):
+    """Whether `pid` runs. A server started by another process (the test session) that a restart command stopped
+    stays a zombie until that parent reaps it: that counts as stopped."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            state = handle.read().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state == 'Z':
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        return False
+    return True
+
+
 class Install:
     """One install tree; `state` (harness.json) is all a separate process needs to restart the server."""
 
@@ -109,10 +126,9 @@ class Install:
         try:
             with open(self.state['pidfile']) as handle:
                 pid = int(handle.read().strip())
-            os.kill(pid, 0)
         except (OSError, ValueError):
             return None
-        return pid
+        return pid if alive(pid) else None
 
     def start(self, wait=True):
         """Start the server detached from the caller (its own session), as a service manager would."""
@@ -148,18 +164,11 @@ class Install:
             return
         os.kill(pid, signal.SIGTERM)
         deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
+        while alive(pid):
+            if time.time() > deadline:
+                os.kill(pid, signal.SIGKILL)
                 break
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.2)
-        else:
-            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
         os.remove(self.state['pidfile'])
 
     def restart(self):

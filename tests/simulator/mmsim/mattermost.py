@@ -324,9 +324,9 @@ class Server:
         text = (first.get('filter') or '').strip()
         listing = {}
         if self.settings.get('EnableRemoteMarketplace') and not local_only:
-            params = {'per_page': '-1', 'return_all_versions': 'false'}
-            if text:
-                params['filter'] = text
+            # As the real server asks (tests/e2e, test_real_marketplace.py): no per_page, so the Marketplace's default
+            # page of 100 entries, and no filter, which is applied to the merged listing below.
+            params = {'return_all_versions': 'false'}
             for entry in self.marketplace_query(params):
                 listing[entry['manifest']['id']] = catalog.for_mattermost(entry)
         if not remote_only:
