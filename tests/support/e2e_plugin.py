@@ -208,10 +208,10 @@ class RealServer:
         self.proxy.clear()
 
 
-def start_server(name, artifacts, cluster, tmp_root, marketplace, config_store='file'):
+def start_server(name, artifacts, cluster, tmp_root, marketplace, config_store='file', label=None, start=True):
     """A new install of server `name` with its own database; config.json, or the database store."""
     port = postgres.free_port()
-    database = 'mm_%s_%s' % (name.replace('.', '_'), config_store)
+    database = 'mm_%s_%s' % (name.replace('.', '_'), label or config_store)
     cluster.create_database(database)
     root = os.path.join(tmp_root, 'mattermost')
     config_path = os.path.join(root, 'config', 'config.json')
@@ -224,7 +224,8 @@ def start_server(name, artifacts, cluster, tmp_root, marketplace, config_store='
         install.save()
     with open(config_path, 'w') as handle:
         json.dump(config, handle, indent=2)
-    install.start()
+    if start:
+        install.start()
     return install
 
 

@@ -130,11 +130,30 @@ class Install:
             return None
         return pid if alive(pid) else None
 
+    def working_directory(self):
+        """harness.json's cwd; with `systemd_unit_dir`, what systemd would take: the last WorkingDirectory= of the unit
+        and its drop-ins (in file-name order), else `systemd_default_cwd` (standing in for /, a system service's default,
+        where a server would create ./plugins for real)."""
+        unit_dir = self.state.get('systemd_unit_dir')
+        if not unit_dir:
+            return self.state['cwd']
+        unit = os.path.join(unit_dir, 'mattermost.service')
+        dropins = os.path.join(unit + '.d')
+        files = [unit] + sorted(os.path.join(dropins, name) for name in (os.listdir(dropins) if os.path.isdir(dropins) else [])
+                                if name.endswith('.conf'))
+        found = self.state['systemd_default_cwd']
+        for path in files:
+            with open(path) as handle:
+                for line in handle:
+                    if line.strip().startswith('WorkingDirectory='):
+                        found = line.strip().split('=', 1)[1]
+        return found
+
     def start(self, wait=True):
         """Start the server detached from the caller (its own session), as a service manager would."""
         with open(self.state['log'], 'ab') as log:
             process = subprocess.Popen([self.state['binary'], 'server', '--config', self.state['config']],
-                                       cwd=self.state['cwd'], env=dict(os.environ, **self.state['env']),
+                                       cwd=self.working_directory(), env=dict(os.environ, **self.state['env']),
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         with open(self.state['pidfile'], 'w') as handle:
             handle.write('%d\n' % process.pid)
