@@ -35,8 +35,8 @@ options:
         true after the change.
       - V(RequirePluginSignature=true) is refused while the server has custom uploads on (C(EnableUploads));
         turn them off first with the C(mmops.mattermost.plugin_uploads) role. Turning it on with plugins installed
-        warns: at its next start Mattermost removes every plugin installed by upload or from a URL (no stored
-        signature).
+        warns, because at its next start Mattermost removes every plugin installed by upload or from a URL (they have
+        no stored signature).
       - V(EnableRemoteMarketplace=true) needs V(EnableMarketplace) true after the change.
       - V(Directory) and V(ClientDirectory) take a non-empty path (read when plugins start, so restart the server after changing them).
       - V(ChimeraOAuthProxyURL) takes an http(s) URL or an empty string.

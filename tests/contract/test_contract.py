@@ -201,12 +201,14 @@ def test_a_marketplace_install_answers_the_same_manifest_shape(sides):
     assert missing_keys(shape({k: real.document[k] for k in ('id', 'name', 'version')}), shape(simulated.document)) == []
 
 
+def listed(answer, plugin_id):
+    return next(item for state in ('active', 'inactive') for item in answer.document[state] or [] if item['id'] == plugin_id)
+
+
 def test_the_plugin_listing_entry_has_the_same_shape(sides):
     installed(sides)
     real, simulated = both(sides, 'GET', '/plugins')
-    entry = lambda answer, plugin_id: next(item for state in ('active', 'inactive') for item in answer.document[state] or []  # noqa: E731
-                                           if item['id'] == plugin_id)
-    real_entry, simulated_entry = entry(real, PLUGIN_ID), entry(simulated, SIM_PLUGIN)
+    real_entry, simulated_entry = listed(real, PLUGIN_ID), listed(simulated, SIM_PLUGIN)
     # Entries are the manifests as installed: compare what every manifest has (settings_schema comes with the manifest).
     wanted = dict((key, real_entry[key]) for key in ('id', 'name', 'version', 'description'))
     assert missing_keys(shape(wanted, 1), shape(simulated_entry, 1)) == []

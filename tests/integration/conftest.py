@@ -13,7 +13,7 @@ import trustme
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 # Re-exported: the test modules import the playbook runners from `conftest`.
-from support.playbooks import (REPO, WRITE_METHODS, collections_path, fleet_inventory, kill_tree,  # noqa: E402,F401
+from support.playbooks import (REPO, WRITE_METHODS, collections_path, fleet_inventory, kill_tree,  # noqa: E402,F401 pylint: disable=unused-import
                                plugin_task, run_playbook, run_tasks, PlaybookRun)
 from support.simulator import Simulator  # noqa: E402
 

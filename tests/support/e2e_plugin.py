@@ -39,7 +39,7 @@ def pytest_generate_tests(metafunc):
 def artifacts():
     """Paths of the built servers and of the test plugin's binary (built once, then cached)."""
     command = [sys.executable, os.path.join(REPO, 'scripts', 'build-mattermost.py')] + SELECTED
-    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if completed.returncode != 0:
         pytest.fail('building Mattermost failed (exit %d): %s' % (completed.returncode, completed.stdout[-2000:]), pytrace=False)
     return json.loads(completed.stdout.strip().splitlines()[-1])
