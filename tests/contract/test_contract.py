@@ -13,12 +13,11 @@ import json
 import os
 import tarfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 
+from support.realserver import http
 from support.simulator import Simulator
 from support.testplugin import PLUGIN_ID
 
@@ -40,21 +39,8 @@ class Target:
         self.url, self.token, self.plugin_id = url, token, plugin_id
 
     def call(self, method, path, body=None, token=True, raw=None, content_type='application/json'):
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        request = urllib.request.Request(self.url + '/api/v4' + path.replace('{id}', self.plugin_id), method=method, data=data)
-        request.add_header('Content-Type', content_type)
-        if token:
-            request.add_header('Authorization', 'Bearer %s' % self.token)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                status, headers, content = answer.status, answer.headers, answer.read()
-        except urllib.error.HTTPError as error:
-            status, headers, content = error.code, error.headers, error.read()
-        try:
-            document = json.loads(content) if content else None
-        except ValueError:
-            document = content.decode(errors='replace').strip()
-        return Answer(status, headers, document)
+        return Answer(*http(method, self.url + '/api/v4' + path.replace('{id}', self.plugin_id), body, token=self.token if token else None,
+                            timeout=60, raw=raw, content_type=content_type))
 
 
 class Answer:

@@ -51,10 +51,12 @@ def base_config(root, port, dsn, marketplace_url):
     }
 
 
-def http(method, url, body=None, token=None, timeout=30):
-    """(status, headers, parsed JSON or None) of one request; no exception for HTTP errors."""
-    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header('Content-Type', 'application/json')
+def http(method, url, body=None, token=None, timeout=30, raw=None, content_type='application/json'):
+    """(status, headers, document) of one request, without an exception for HTTP errors: the document is the parsed
+    JSON, the text of a plain-text answer, or None when empty. `raw` bytes are sent as they are instead of `body`."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(url, method=method, data=data)
+    request.add_header('Content-Type', content_type)
     request.add_header('X-Requested-With', 'XMLHttpRequest')
     if token:
         request.add_header('Authorization', 'Bearer %s' % token)
@@ -64,10 +66,10 @@ def http(method, url, body=None, token=None, timeout=30):
     except urllib.error.HTTPError as error:
         status, headers, content = error.code, error.headers, error.read()
     try:
-        data = json.loads(content) if content else None
+        document = json.loads(content) if content else None
     except ValueError:
-        data = None
-    return status, headers, data
+        document = content.decode(errors='replace').strip()
+    return status, headers, document
 
 
 def alive(pid):
