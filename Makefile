@@ -67,7 +67,7 @@ INTEGRATION_WORKERS ?= auto
 ARGS ?=
 
 .PHONY: help venv collection-link units integration sanity lint docs build \
-	changelog-lint molecule reliability e2e test sim demo bench clean distclean
+	changelog-lint galaxy-import ee molecule reliability core-matrix e2e test sim demo bench clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,6 +108,15 @@ reliability: collection-link ## Reliability and security suite (faults, hostile 
 	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/reliability -rA \
 		-n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# ansible-core releases besides .venv's 2.19: sanity and units on each, integration on the oldest, which runs with
+# the lowest supported runtime requirements (tests/requirements-lowest.txt). Each gets a venv under .build/core/.
+CORE_OLDEST ?= 2.16.19
+CORE_OTHERS ?= 2.17.14 2.18.19
+core-matrix: collection-link ## Sanity and units on ansible-core 2.16-2.18, integration on 2.16 with the lowest requirements
+	scripts/ensure-test-packages.sh
+	scripts/core-matrix.sh $(CORE_OLDEST) --lowest --integration
+	for version in $(CORE_OTHERS); do scripts/core-matrix.sh $$version; done
+
 # The real Mattermost servers of tests/e2e/versions.json, built from the Go module on first use (cached under
 # ~/.cache/mmops.mattermost), with PostgreSQL; then the contract suite holds the simulator to the same answers.
 # MMOPS_E2E_SERVERS="11.4" runs one server only.
@@ -130,6 +139,18 @@ docs: build ## ansible-doc renders every module and role of the installed artifa
 	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED_ROOT) ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=0 \
 		scripts/check-docs.sh $(INSTALLED_DIR)
 
+COLLECTION_VERSION := $(shell awk '/^version:/ {print $$2}' galaxy.yml)
+
+galaxy-import: build ## galaxy-importer (what Galaxy and Automation Hub run) on the built tarball, failing on any warning
+	scripts/galaxy-import.sh $(DIST_DIR)/mmops-mattermost-$(COLLECTION_VERSION).tar.gz
+
+ee: build ## The execution environment's build context (ansible-builder create: no container engine needed) in .build/ee
+	rm -rf $(BUILD)/ee
+	$(VENV)/bin/ansible-builder create --file execution-environment.yml --context $(BUILD)/ee --output-filename Containerfile
+	test -f $(BUILD)/ee/_build/collections/mmops-mattermost-$(COLLECTION_VERSION).tar.gz \
+		|| { echo "execution-environment.yml does not name the tarball of version $(COLLECTION_VERSION)" >&2; exit 1; }
+	grep -q 'ansible-galaxy collection install' $(BUILD)/ee/Containerfile
+
 changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/changelog.yaml
 	$(VENV)/bin/antsibull-changelog lint
 	$(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
@@ -138,7 +159,7 @@ changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/cha
 # (approximate times on 2 cores: changelog-lint <1 s, lint 2 s, build+docs 2 s,
 # units seconds, sanity ~15 s (~1 min the first time, building its venvs), integration
 # minutes).
-test: changelog-lint lint build docs units sanity integration reliability molecule e2e ## Every gate (what CI runs)
+test: changelog-lint lint build docs galaxy-import ee units sanity integration reliability molecule core-matrix e2e ## Every gate (what CI runs)
 
 # --- Running it -------------------------------------------------------------
 sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8065

@@ -27,7 +27,7 @@ if [[ ! -f $stamp ]]; then
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip
     # The runtime libraries of $runtime, ansible-core $version and the test runners pinned in requirements-dev.txt.
-    grep -E '^(pytest|pytest-xdist|pytest-mock|trustme)==' requirements-dev.txt > "$venv/test-runners.txt"
+    grep -E '^(pytest|pytest-xdist|pytest-mock|trustme|ansible-runner)==' requirements-dev.txt > "$venv/test-runners.txt"
     grep -vE '^(-r|ansible-core|ansible-lint|molecule|antsibull|pytest|trustme|#)' "$runtime" | grep . > "$venv/runtime.txt" || true
     "$venv/bin/python" -m pip install --quiet "ansible-core==$version" -r "$venv/test-runners.txt" -r "$venv/runtime.txt"
     touch "$stamp"
