@@ -125,8 +125,9 @@ e2e: collection-link ## Real-server tests and the simulator contract suite; writ
 	$(VENV)/bin/python scripts/build-mattermost.py $(MMOPS_E2E_SERVERS)
 	PYTHONPATH=$(COLLECTIONS_ROOT):$(CURDIR)/tests $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest -p support.e2e_plugin tests/e2e tests/contract -rf --durations=10 $(PYTEST_ARGS)
 
-molecule: collection-link ## Role scenarios under molecule/ on localhost, no containers: converge, idempotence, verify
-	$(ANSIBLE_ENV) $(VENV)/bin/molecule test --all
+molecule: collection-link ## Role scenarios under extensions/molecule/ on localhost, no containers: converge, idempotence, verify
+	$(ANSIBLE_ENV) $(VENV)/bin/molecule test --all 2>&1 | tee $(BUILD)/molecule.log
+	@! grep -n CRITICAL $(BUILD)/molecule.log || { echo "molecule logged CRITICAL lines (above)" >&2; exit 1; }
 
 build: $(VENV_STAMP) ## Build the collection tarball into .build/dist and install it into .build/installed
 	rm -rf $(DIST_DIR) $(INSTALLED_ROOT)
