@@ -33,7 +33,7 @@ if [[ ! -f $stamp ]]; then
     touch "$stamp"
 fi
 bin=$(cd "$venv/bin" && pwd)
-echo "core-matrix: $("$bin/ansible" --version | head -1), $("$bin/python" -m pip freeze | grep -iE '^(requests|python-gnupg|jsonschema|pyyaml)==' | tr '\n' ' ')"
+echo "core-matrix: $("$bin/ansible" --version 2>/dev/null | head -1), $("$bin/python" -m pip freeze | grep -iE '^(requests|python-gnupg|jsonschema|pyyaml)==' | tr '\n' ' ')"
 
 scripts/ansible-test-get-pip.sh "$bin/python"
 tree=.build/core-sanity/$version/ansible_collections/mmops/mattermost
