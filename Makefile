@@ -67,7 +67,7 @@ INTEGRATION_WORKERS ?= auto
 ARGS ?=
 
 .PHONY: help venv collection-link units integration sanity lint docs build \
-	changelog-lint galaxy-import ee molecule reliability core-matrix e2e test sim demo bench clean distclean
+	changelog-lint docs-lint docsite galaxy-import ee molecule reliability core-matrix e2e test sim demo bench clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -152,6 +152,22 @@ ee: build ## The execution environment's build context (ansible-builder create: 
 		|| { echo "execution-environment.yml does not name the tarball of version $(COLLECTION_VERSION)" >&2; exit 1; }
 	grep -q 'ansible-galaxy collection install' $(BUILD)/ee/Containerfile
 
+docs-lint: collection-link ## antsibull-docs lint-collection-docs: plugin and role docs, extra docs (docs/docsite)
+	$(ANSIBLE_ENV) $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
+
+# Not part of `make test` (it adds Sphinx to .venv). Cross-references into docs.ansible.com stay unresolved offline,
+# so Sphinx's warnings are shown rather than fatal.
+DOCSITE := $(BUILD)/docsite
+docsite: collection-link ## HTML docs of the modules, roles and playbooks (antsibull-docs + Sphinx) in .build/docsite/build/html
+	$(VENV)/bin/python -m pip install --quiet -r docs/requirements-docsite.txt
+	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE) && chmod 700 $(DOCSITE)
+	$(ANSIBLE_ENV) $(VENV)/bin/antsibull-docs sphinx-init --use-current --dest-dir $(DOCSITE) mmops.mattermost
+	mkdir -p $(DOCSITE)/rst && chmod og-w $(DOCSITE)/rst
+	cd $(DOCSITE) && $(ANSIBLE_ENV) $(VENV_ABS)/bin/antsibull-docs --config-file antsibull-docs.cfg collection --use-current \
+		--cleanup everything --dest-dir rst mmops.mattermost
+	cd $(DOCSITE) && $(VENV_ABS)/bin/sphinx-build -M html rst build -c . -q
+	@echo "docsite: $(DOCSITE)/build/html/index.html"
+
 changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/changelog.yaml
 	$(VENV)/bin/antsibull-changelog lint
 	$(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
@@ -160,7 +176,7 @@ changelog-lint: $(VENV_STAMP) ## Lint the changelog fragments and changelogs/cha
 # (approximate times on 2 cores: changelog-lint <1 s, lint 2 s, build+docs 2 s,
 # units seconds, sanity ~15 s (~1 min the first time, building its venvs), integration
 # minutes).
-test: changelog-lint lint build docs galaxy-import ee units sanity integration reliability molecule core-matrix e2e ## Every gate (what CI runs)
+test: changelog-lint lint docs-lint build docs galaxy-import ee units sanity integration reliability molecule core-matrix e2e ## Every gate (what CI runs)
 
 # --- Running it -------------------------------------------------------------
 sim: $(VENV_STAMP) ## Start the Mattermost simulator in the foreground on port 8065
