@@ -88,3 +88,16 @@ def test_a_healthy_host_passes(sim, tmp_path):
     run, findings = diagnose(tmp_path, sim, host_vars, mattermost_service_user=ME, mattermost_diagnose_fail=True)
     assert run.rc == 0, run.output
     assert findings == 'no known plugin problem found'
+
+
+def test_the_connection_may_come_from_the_environment_alone(sim, tmp_path):
+    """As an AWX credential gives it: MATTERMOST_URL and MATTERMOST_TOKEN, no connection variables."""
+    sim.reset(installed=[{'id': 'jira', 'version': '3.0.1', 'enabled': True}])
+    host_vars = prepare_host(tmp_path, {'Enable': True, 'EnableUploads': True}, workdir=str(tmp_path / 'opt' / 'mattermost'))
+    inventory = tmp_path / 'inventory.json'
+    inventory.write_text(json.dumps({'mattermost': {'hosts': {'localhost': {'ansible_connection': 'local'}}}}))
+    run = run_playbook(DIAGNOSE, dict(host_vars, mattermost_service_user=ME, mattermost_diagnose_fail=True), inventory=str(inventory),
+                       env={'MATTERMOST_URL': sim.url, 'MATTERMOST_TOKEN': sim.token})
+    assert run.rc == 0, run.output
+    assert run.results['Report']['msg'] == 'no known plugin problem found'
+    assert any(request['path'] == '/api/v4/plugins/statuses' for request in sim.requests())
