@@ -54,7 +54,7 @@ def test_plugin_dirs_from_config_and_modes_kept_narrow(tmp_path):
     (install_dir / 'webapp').mkdir(mode=0o700)
     os.chmod(str(install_dir / 'webapp'), 0o700)
     config = install_dir / 'config' / 'config.json'
-    shutil.copyfile(os.path.join(REPO, 'molecule', 'plugin_uploads', 'files', 'config.json'), str(config))
+    shutil.copyfile(os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files', 'config.json'), str(config))
     data = json.loads(config.read_text())
     data['PluginSettings'].update(Directory='/srv/../' + str(tmp_path / 'server-plugins').lstrip('/'),
                                   ClientDirectory='./webapp/plugins')

@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, run_tasks
 from test_examples import module_examples
 
-FILES = os.path.join(REPO, 'molecule', 'plugin_uploads', 'files')
+FILES = os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files')
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, run_tasks
 
-FILES = os.path.join(REPO, 'molecule', 'service_workdir', 'files')
+FILES = os.path.join(REPO, 'extensions', 'molecule', 'service_workdir', 'files')
 HAS_SYSTEMD_ANALYZE = shutil.which('systemd-analyze') is not None
 
 

@@ -96,7 +96,7 @@ def test_a_write_killed_at_any_point_leaves_the_old_or_the_new_file(tmp_path, he
 def test_every_host_write_keeps_mode_and_owner_and_backs_up_on_request(keys, tmp_path):
     host = tmp_path / 'host'
     host.mkdir()
-    uploads_source = os.path.join(REPO, 'molecule', 'plugin_uploads', 'files')
+    uploads_source = os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files')
     config = host / 'config.json'
     shutil.copyfile(os.path.join(uploads_source, 'config.json'), str(config))
     owned(config, 0o640)
