@@ -195,7 +195,12 @@ class RealServer:
         self.marketplace.clear()
         config = self.file_config()
         wanted = dict((key, self.base_plugin_settings[key]) for key in FILE_ONLY)
-        if self.install.pid() is None or any(config['PluginSettings'].get(key) != value for key, value in wanted.items()):
+        # Bundles a test placed as prepackaged plugins are offered until the next start without them.
+        prepackaged = os.path.join(self.install.root, 'prepackaged_plugins')
+        placed = os.listdir(prepackaged)
+        for name in placed:
+            os.remove(os.path.join(prepackaged, name))
+        if placed or self.install.pid() is None or any(config['PluginSettings'].get(key) != value for key, value in wanted.items()):
             config['PluginSettings'].update(wanted)
             self.write_file_config(config)
             self.install.restart()
