@@ -17,7 +17,10 @@ RUN_ANSIBLE_DOC = True
 RUN_ANSIBLE_LINT = True
 CHECK_CHANGELOG = True
 CFG
-if ! GALAXY_IMPORTER_CONFIG=$config/galaxy-importer.cfg python -m galaxy_importer.main "$tarball" >"$log" 2>&1; then
+tarball=$(realpath "$tarball")
+# galaxy-importer writes importer_result.json into its working directory: keep it out of the work tree.
+if ! (cd "$config" && GALAXY_IMPORTER_CONFIG=$config/galaxy-importer.cfg python -m galaxy_importer.main "$tarball") \
+        >"$log" 2>&1; then
     cat "$log"
     echo "galaxy-import: galaxy-importer failed on $tarball" >&2
     exit 1
