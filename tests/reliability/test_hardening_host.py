@@ -99,8 +99,8 @@ def plant_symlinked_parent(install_dir, victim):
     (plant_symlinked_plugin_directory, 'plugins is a symbolic link'),
     (plant_symlinked_parent, 'client is a symbolic link'),
 ])
-def test_plugin_dirs_never_hands_a_directory_outside_the_install_dir_to_the_service_user(tmp_path, install_dir, victim, plant,
-                                                                                          message):
+def test_plugin_dirs_never_hands_a_directory_outside_the_install_dir_to_the_service_user(
+        tmp_path, install_dir, victim, plant, message):
     plant(install_dir, victim)
     before = snapshot(victim)
     run = run_tasks(tmp_path, [plugin_dirs(install_dir)], json_output=False)
