@@ -46,6 +46,10 @@ def configured(config_path, overrides):
 def place(value, install_dir, allowed):
     """(root, relative parts) of `value` as Mattermost resolves it from `install_dir`: `root` is the real path of
     the install directory or of an allowed directory, the plugin directory lies strictly below it."""
+    for root in [install_dir] + list(allowed):
+        if not os.path.isabs(root):
+            raise PluginDirsError('%s must be an absolute path (mattermost_install_dir and mattermost_plugin_dirs_allowed). '
+                                  'Nothing was changed.' % root)
     path = os.path.normpath(os.path.join(install_dir, value))
     for root in [install_dir] + list(allowed):
         # The links above a root are the playbook's own choice (/opt/mattermost -> mattermost-10.5): both spellings count.
