@@ -91,6 +91,7 @@ class Mirror:
 
     def publish(self, releases):
         """Fetch what is missing, then write the catalog files; returns one description per release."""
+        self.refuse_links()
         described = [self._fetch(release) for release in releases]
         entries = [self._published_entry(release) for release in releases]
         newest = marketplace.select(entries)
@@ -105,6 +106,17 @@ class Mirror:
                            for item in described)
             self._write(SUMS, sums.encode('utf-8'))
         return described
+
+    def refuse_links(self):
+        """The tree is often the web server user's, who could plant a link that root would write through: refuse any."""
+        links = []
+        for directory, names, files in os.walk(self.dest):
+            links.extend(os.path.relpath(os.path.join(directory, name), self.dest) for name in names + files
+                         if os.path.islink(os.path.join(directory, name)))
+        if links:
+            raise PluginError('%s holds symbolic links (%s); the mirror is written as root and does not follow links. '
+                              'Remove them (the mirror needs none) and run again. Nothing was changed.'
+                              % (self.dest, ', '.join(sorted(links))))
 
     def published_releases(self):
         """['<id> <version>', ...] of the catalog already published (for the diff)."""

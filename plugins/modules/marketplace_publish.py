@@ -50,6 +50,8 @@ options:
   dest:
     description:
       - Directory to publish into (the web server's document root for the mirror). Created if missing.
+      - A tree holding symbolic links is refused before anything is written (the web server's user could plant one
+        that the module, run as root, would write through).
     type: path
     required: true
   base_url:

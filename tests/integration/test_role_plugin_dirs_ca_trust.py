@@ -59,8 +59,9 @@ def test_plugin_dirs_from_config_and_modes_kept_narrow(tmp_path):
     data['PluginSettings'].update(Directory='/srv/../' + str(tmp_path / 'server-plugins').lstrip('/'),
                                   ClientDirectory='./webapp/plugins')
     config.write_text(json.dumps(data, indent=4))
+    # A directory outside the install directory only when it is allowed (tests/reliability/test_hardening_host.py).
     run = run_role(tmp_path, 'plugin_dirs', mattermost_install_dir=str(install_dir), mattermost_config_path=str(config),
-                   mattermost_user=USER, mattermost_group=GROUP)
+                   mattermost_user=USER, mattermost_group=GROUP, mattermost_plugin_dirs_allowed=[str(tmp_path)])
     assert run.rc == 0, run.output
     assert (tmp_path / 'server-plugins').is_dir() and (install_dir / 'webapp' / 'plugins').is_dir()
     assert mode(install_dir / 'webapp') == 0o700, 'the parent mode must not be widened'
