@@ -72,9 +72,10 @@ def _open_directory(path, what):
         raise BundleError('cannot open the %s %s: %s; create it first (owned by the service user)' % (what, path, exc.strerror))
 
 
-def _refuse_link(parent, name, status):
-    if status is not None and not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode):
-        kind = 'a symbolic link' if stat.S_ISLNK(status.st_mode) else 'neither a file nor a directory'
+def _refuse_other(parent, name, status, expected):
+    """Refuse an existing `name` that is not of the `expected` type (S_ISREG or S_ISDIR): a link is never followed."""
+    if status is not None and not expected(status.st_mode):
+        kind = 'a symbolic link' if stat.S_ISLNK(status.st_mode) else 'not a %s' % ('directory' if expected is stat.S_ISDIR else 'file')
         raise BundleError('%s is %s; it is never followed or replaced. Remove it (and find out who put it there), then run again'
                           % (os.path.join(parent, name), kind))
 
@@ -129,7 +130,7 @@ def _place(module, bundle, signature, uid, gid, result):
     try:
         changes = []
         for file_name, source in files:
-            _refuse_link(directory, file_name, _entry_state(dir_fd, file_name))
+            _refuse_other(directory, file_name, _entry_state(dir_fd, file_name), stat.S_ISREG)
             before = _file_view(dir_fd, file_name)
             after = 'sha256:%s owner %d:%d mode %04o' % (sha256_file(source), uid, gid, mode)
             if before != after:
@@ -277,7 +278,7 @@ def _unpack(module, bundle, uid, gid, result):
     dir_fd = _open_directory(plugins, 'plugins directory')
     try:
         status = _entry_state(dir_fd, plugin_id)
-        _refuse_link(plugins, plugin_id, status)
+        _refuse_other(plugins, plugin_id, status, stat.S_ISDIR)
         existing = None
         if status is not None:
             fd = os.open(plugin_id, _DIRECTORY, dir_fd=dir_fd)

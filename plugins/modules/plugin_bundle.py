@@ -18,7 +18,7 @@ description:
   - With O(unpack=false) the bundle is copied to O(dest) (and O(signature) to C(<dest>.sig)), as the
     C(mmops.mattermost.prepackaged_plugins) role places prepackaged plugins.
   - With O(unpack=true) the directories and regular files of the plugin are unpacked into C(<dest>/<manifest id>/) and
-    nowhere else (links are skipped, as Mattermost skips them): into a new directory beside it, renamed into place, so
+    nowhere else (links are skipped, as Mattermost skips them), first into a new directory beside it, then renamed into place, so
     another plugin's directory is never written and a link planted in the plugins directory is never followed. An
     existing C(<dest>/<id>) that is a link is refused. Files get the O(owner) and O(group), mode 0755 if the bundle made
     them executable, else 0644 (no setuid or setgid bit); directories 0755.

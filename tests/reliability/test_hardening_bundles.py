@@ -235,10 +235,17 @@ def test_a_good_bundle_is_placed_as_prepackaged_and_a_second_run_changes_nothing
     assert again.rc == 0 and again.changed == 0, again.output
 
 
-def test_a_bundle_member_with_a_non_utf8_name_is_named_in_the_error_of_the_plugin_module(sim, tmp_path):
-    bundle = write_bundle(tmp_path / 'bundle.tar.gz', member(PLUGIN_ID, kind=tarfile.DIRTYPE), manifest(),
-                          member(PLUGIN_ID + '/caf\udce9.js', b'x'))
+@pytest.mark.parametrize('name, kind, fragment', [
+    pytest.param(PLUGIN_ID + '/caf\udce9.js', tarfile.REGTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID,
+                 id='file'),
+    pytest.param(PLUGIN_ID + '/caf\udce9', tarfile.CHRTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9'" % PLUGIN_ID,
+                 id='device node'),
+])
+def test_a_bundle_member_with_a_non_utf8_name_is_named_in_the_error_of_the_plugin_module(sim, tmp_path, name, kind, fragment):
+    """Before, a device node so named failed with a JSON serialisation error of the result, and a file was uploaded."""
+    bundle = write_bundle(tmp_path / 'bundle.tar.gz', member(PLUGIN_ID, kind=tarfile.DIRTYPE), manifest(), member(name, b'x', kind=kind))
     run = run_tasks(tmp_path, [plugin_task('upload', id=PLUGIN_ID, source='file', src=str(bundle))], sim)
+    assert run.results['upload'].get('failed') is True, run.output
     message = run.results['upload']['msg']
-    assert "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID in message, message
+    assert fragment in message, message
     assert sim.writes() == []
