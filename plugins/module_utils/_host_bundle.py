@@ -11,6 +11,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import binascii
+import ctypes
+import errno
 import grp
 import hashlib
 import os
@@ -23,6 +25,7 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import Bu
 _NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 _DIRECTORY = os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | _NOFOLLOW
 _CHUNK = 1 << 20
+_RENAME_EXCHANGE = 2  # linux/fs.h
 # What Mattermost's unpacked tree needs; no setuid, setgid, sticky or world-writable bit ever reaches the disk.
 DIRECTORY_MODE = 0o755
 
@@ -46,6 +49,13 @@ def _digest_of_fd(fd):
     for chunk in iter(lambda: os.read(fd, _CHUNK), b''):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _write_all(fd, data):
+    """os.write until all of `data` is written (it may write less on a signal or a full disk)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _private_copy(src, tmpdir, name):
@@ -102,7 +112,7 @@ def _write_file(dir_fd, name, source, uid, gid, mode):
     try:
         with open(source, 'rb') as stream:
             for chunk in iter(lambda: stream.read(_CHUNK), b''):
-                os.write(fd, chunk)
+                _write_all(fd, chunk)
         os.fchown(fd, uid, gid)
         os.fchmod(fd, mode)
         os.fsync(fd)
@@ -193,7 +203,9 @@ def _digesting(bundle, members):
 def _existing_tree(dir_fd, prefix=''):
     """{relative path: (kind, mode, uid, gid, sha256)} of the directory `dir_fd`, links and all, never followed."""
     found = {}
-    for entry in os.scandir(dir_fd):
+    with os.scandir(dir_fd) as entries:
+        entries = list(entries)
+    for entry in entries:
         status = entry.stat(follow_symlinks=False)
         relative = prefix + entry.name
         ids = (stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid)
@@ -219,7 +231,9 @@ def _remove_tree(parent_fd, name):
     """rm -r of `name` in `parent_fd`, through descriptors: a link in it is removed, never followed."""
     fd = os.open(name, _DIRECTORY, dir_fd=parent_fd)
     try:
-        for entry in os.scandir(fd):
+        with os.scandir(fd) as entries:
+            entries = list(entries)
+        for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 _remove_tree(fd, entry.name)
             else:
@@ -257,7 +271,7 @@ def _extracting(root, top_fd, uid, gid):
             os.close(parent)
         try:
             for chunk in iter(lambda: stream.read(_CHUNK), b''):
-                os.write(fd, chunk)
+                _write_all(fd, chunk)
             os.fchown(fd, uid, gid)
             os.fchmod(fd, file_mode(member.mode))
         finally:
@@ -295,13 +309,32 @@ def _unpack(module, bundle, uid, gid, result):
         result['diff'] = dict(before_header=target, after_header=target, before=_tree_lines(existing or {}), after=_tree_lines(wanted))
         if module.check_mode:
             return
-        _replace_plugin_directory(dir_fd, plugin_id, bundle, root, uid, gid, status is not None)
+        leftover = _replace_plugin_directory(dir_fd, plugin_id, bundle, root, uid, gid, status is not None)
+        if leftover:
+            module.warn('%s: %s' % (target, leftover))
     finally:
         os.close(dir_fd)
 
 
+def _exchange(dir_fd, first, second):
+    """Swap two names in one step with Linux's renameat2(RENAME_EXCHANGE); False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(dir_fd, os.fsencode(first), dir_fd, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL):  # old kernel, or a file system without it
+        return False
+    raise OSError(error, os.strerror(error), second)
+
+
 def _replace_plugin_directory(dir_fd, plugin_id, bundle, root, uid, gid, exists):
-    """Unpack into a new directory beside <id>, then rename it into place (the old one is renamed aside, then removed)."""
+    """Unpack into a new directory beside <id>, then swap it into place in one step where Linux can (else rename the
+    old one aside first), and remove the old one."""
     token = binascii.hexlify(os.urandom(6)).decode('ascii')
     staging, old = '.%s.mmops-new-%s' % (plugin_id, token), '.%s.mmops-old-%s' % (plugin_id, token)
     # Root's and private while it is filled: the service user cannot reach into it until it is complete.
@@ -314,19 +347,26 @@ def _replace_plugin_directory(dir_fd, plugin_id, bundle, root, uid, gid, exists)
             os.fchmod(top_fd, DIRECTORY_MODE)
         finally:
             os.close(top_fd)
-        if exists:
-            os.rename(plugin_id, old, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        os.rename(staging, plugin_id, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        if exists and _exchange(dir_fd, staging, plugin_id):
+            old = staging  # the old directory now has the staging name
+        else:
+            if exists:
+                os.rename(plugin_id, old, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            os.rename(staging, plugin_id, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
-        if _entry_state(dir_fd, staging) is not None:
+        if _entry_state(dir_fd, staging) is not None and old != staging:
             _remove_tree(dir_fd, staging)
         raise
     status = _entry_state(dir_fd, old) if exists else None
-    if status is not None:
-        if stat.S_ISDIR(status.st_mode):
+    try:
+        if status is not None and stat.S_ISDIR(status.st_mode):
             _remove_tree(dir_fd, old)
-        else:
+        elif status is not None:
             os.unlink(old, dir_fd=dir_fd)
+    except OSError as exc:
+        # The new version is in place; only the old copy is left (something changed it while it was removed).
+        return 'the previous version was kept as %s: %s; remove it' % (old, exc.strerror or exc)
+    return None
 
 
 def place_or_unpack(module):
