@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -99,8 +100,24 @@ def _too_large(bundle, limit):
     return BundleError('%s unpacks to more than %d bytes; refusing it as a possible gzip bomb' % (bundle, limit))
 
 
+def _printable(text):
+    """`text` as ASCII, undecodable bytes (tarfile keeps them as surrogates) shown as \\xNN: safe in messages and JSON."""
+    return text.encode('utf-8', 'surrogateescape').decode('ascii', 'backslashreplace')
+
+
+def _check_utf8(bundle, member):
+    """Refuse names Mattermost and JSON cannot carry: the error must name the member, not fail to serialise it."""
+    for what, text in (('a member whose name', member.name), ('%s, a link whose target' % _printable(member.name), member.linkname)):
+        try:
+            text.encode('utf-8')
+        except UnicodeEncodeError:
+            raise BundleError("%s holds %s is not UTF-8: '%s'; rename it in UTF-8 and rebuild the bundle"
+                              % (bundle, what, _printable(text)))
+
+
 def _member_parts(bundle, member):
     """The member's path components ('.' and empty ones dropped); refuses paths that could land outside the plugin directory."""
+    _check_utf8(bundle, member)
     if member.name.startswith('/'):
         raise BundleError('%s holds %s, an absolute path; a plugin bundle may only hold relative paths' % (bundle, member.name))
     parts = [part for part in member.name.split('/') if part not in ('', '.')]
@@ -110,7 +127,7 @@ def _member_parts(bundle, member):
 
 
 def _check_link(bundle, member, parts):
-    """Refuse a link whose target lies outside the bundle (resolved lexically, from the member's path)."""
+    """Refuse a link whose target lies outside the bundle (resolved lexically, from the member's path); return the target's parts."""
     target = member.linkname
     escape = BundleError('%s holds %s, a link to %s outside the bundle; rebuild the bundle without it' % (bundle, member.name, target))
     if target.startswith('/'):
@@ -124,6 +141,7 @@ def _check_link(bundle, member, parts):
             resolved.pop()
         elif part not in ('', '.'):
             resolved.append(part)
+    return resolved
 
 
 def _read_candidate(bundle, archive, member):
@@ -132,10 +150,13 @@ def _read_candidate(bundle, archive, member):
     return archive.extractfile(member).read()
 
 
-def _scan(bundle, archive, max_uncompressed, max_members):
-    """Check every member; return the top-level entries ({name: is a directory}) and the manifest candidates' contents."""
+def _scan(bundle, archive, max_uncompressed, max_members, visit):
+    """Check every member; return the top-level entries ({name: is a directory}), the first member under each,
+    the manifest candidates' contents and the links ([(member name, its target, the target's parts)])."""
     top_level = {}
+    first_members = {}
     candidates = {}
+    links = []
     declared_size = 0
     count = 0
     for member in archive:
@@ -152,19 +173,45 @@ def _scan(bundle, archive, max_uncompressed, max_members):
         # Mattermost skips links when it unpacks a bundle. Links that escape the bundle are refused here
         # as a sign of a tampered or broken bundle; links inside it are harmless and accepted.
         if member.issym() or member.islnk():
-            _check_link(bundle, member, parts)
+            links.append((member.name, member.linkname, _check_link(bundle, member, parts)))
             continue
         # Like Mattermost, only directories and regular files make up the unpacked tree.
         if not parts or not (member.isdir() or member.isreg()):
             continue
         top_level[parts[0]] = top_level.get(parts[0], False) or len(parts) > 1 or member.isdir()
+        first_members.setdefault(parts[0], '/'.join(parts))
         # Only a manifest in the archive root or in the single top-level directory can ever be used.
         could_be_manifest = member.isreg() and parts[-1] in MANIFEST_NAMES and (len(parts) == 1 or (len(parts) == 2 and len(top_level) == 1))
+        data = None
         if could_be_manifest:
-            candidates['/'.join(parts)] = _read_candidate(bundle, archive, member)
+            data = candidates['/'.join(parts)] = _read_candidate(bundle, archive, member)
+        if visit is not None:
+            # A stream can be read only once: a manifest candidate's data is handed on from memory.
+            visit(parts, member, io.BytesIO(data) if data is not None else archive.extractfile(member) if member.isreg() else None)
     if not count:
         raise BundleError('%s is an empty archive; a plugin bundle holds a plugin.json (or plugin.yml) and the plugin files' % bundle)
-    return top_level, candidates
+    return top_level, first_members, candidates, links
+
+
+def _check_links(path, root, links):
+    """No link may point outside the plugin root: unpacked, that root becomes <plugins dir>/<id>/ and nothing else."""
+    for name, target, resolved in links:
+        if resolved[:len(root)] != root:
+            raise BundleError('%s holds %s, a link to %s outside the plugin directory %s/; rebuild the bundle without it'
+                              % (path, name, target, root[0]))
+
+
+def _no_manifest(path, root, top_level, first_members):
+    directories = [name for name, is_directory in top_level.items() if is_directory]
+    if not root and len(top_level) > 1 and directories:
+        # The bundle was meant to be <id>/..., and something lies beside that directory: name it.
+        outside = [first_members[name] for name in top_level if name != directories[0]]
+        return BundleError('%s has no %s in the archive root, where Mattermost looks for the plugin manifest when a bundle '
+                           'has more than one top-level entry; it holds members outside the plugin directory %s/: %s. '
+                           'A plugin bundle holds one directory, <plugin id>/, with everything in it'
+                           % (path, ', '.join(MANIFEST_NAMES), directories[0], ', '.join(outside)))
+    return BundleError('%s has no %s in %s, where Mattermost looks for the plugin manifest'
+                       % (path, ', '.join(MANIFEST_NAMES), '%s/' % root[0] if root else 'the archive root'))
 
 
 def _parse_manifest(location, name, data):
@@ -199,13 +246,23 @@ def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
     The archive is only streamed through, never unpacked. Raises BundleError for an unreadable, unsafe or
     oversized archive, a missing or invalid manifest, an invalid id, or a missing or non-semver version.
     """
+    return read_bundle(path, max_uncompressed=max_uncompressed, max_members=max_members)[0]
+
+
+def read_bundle(path, visit=None, max_uncompressed=1 << 30, max_members=10000):
+    """(manifest, root) of the plugin bundle at `path`, checked as read_manifest does; `root` is the plugin root's parts.
+
+    `visit(parts, member, stream)`, when given, is called for each directory and regular file that passed the member
+    checks, in archive order, with a stream of its data (None for a directory). The whole bundle is checked
+    only at the end: whoever unpacks in `visit` must unpack into a private place and discard it on BundleError.
+    """
     # tarfile reads the stream in whole records, hence the extra record.
     stream_limit = max_uncompressed + (max_members + 1) * _HEADER_ALLOWANCE + tarfile.RECORDSIZE
     try:
         with gzip.open(path, 'rb') as decompressed:
             reader = _CappedReader(decompressed, stream_limit, path)
             with tarfile.open(fileobj=reader, mode='r|') as archive:
-                top_level, candidates = _scan(path, archive, max_uncompressed, max_members)
+                top_level, first_members, candidates, links = _scan(path, archive, max_uncompressed, max_members, visit)
                 _check_archive_end(path, reader, archive.offset)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise BundleError('cannot read %s as a plugin bundle (a gzip-compressed tar archive): %s; '
@@ -213,13 +270,13 @@ def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
 
     # As Mattermost: a single top-level directory is the plugin root, otherwise the archive root is.
     root = [name for name, is_directory in top_level.items() if is_directory] if len(top_level) == 1 else []
+    _check_links(path, root, links)
     for name in MANIFEST_NAMES:
         member_path = '/'.join(root + [name])
         if member_path in candidates:
             break
     else:
-        raise BundleError('%s has no %s in %s, where Mattermost looks for the plugin manifest'
-                          % (path, ', '.join(MANIFEST_NAMES), '%s/' % root[0] if root else 'the archive root'))
+        raise _no_manifest(path, root, top_level, first_members)
 
     location = '%s in %s' % (member_path, path)
     manifest = _parse_manifest(location, name, candidates[member_path])
@@ -233,7 +290,7 @@ def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
         parse_version(manifest['version'])
     except (BundleError, ValueError) as exc:
         raise BundleError('%s: %s' % (location, exc))
-    return manifest
+    return manifest, root
 
 
 def sha256_file(path, chunk_size=1 << 20):

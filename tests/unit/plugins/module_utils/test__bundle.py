@@ -130,6 +130,15 @@ ID_RULE = "a plugin id is 3 to 190 characters, each a letter, digit, '-', '_' or
                  ['holds demo/hard, a link to demo/../../etc/shadow outside the bundle'], id='hardlink-escaping'),
     pytest.param([manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, '/etc/shadow')],
                  ['a link to /etc/shadow outside the bundle'], id='hardlink-absolute'),
+    pytest.param([manifest('demo/plugin.json'), special('demo/other', tarfile.SYMTYPE, '../other/plugin.json')],
+                 ['holds demo/other, a link to ../other/plugin.json outside the plugin directory demo/'],
+                 id='symlink-out-of-the-plugin-directory-but-inside-the-archive'),
+    pytest.param([manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, 'other/plugin.json')],
+                 ['holds demo/hard, a link to other/plugin.json outside the plugin directory demo/'],
+                 id='hardlink-out-of-the-plugin-directory-but-inside-the-archive'),
+    pytest.param([manifest('demo/plugin.json'), manifest('other/plugin.json'), file('other/server/plugin', 'x')],
+                 ['has no plugin.yml, plugin.yaml, plugin.json in the archive root',
+                  'it holds members outside the plugin directory demo/: other/plugin.json'], id='members-outside-the-plugin-directory'),
     pytest.param([manifest('demo/plugin.json'), special('demo/tty', tarfile.CHRTYPE)], ['holds demo/tty, a device or FIFO'], id='char-device'),
     pytest.param([manifest('demo/plugin.json'), special('demo/sda', tarfile.BLKTYPE)], ['holds demo/sda, a device or FIFO'], id='block-device'),
     pytest.param([manifest('demo/plugin.json'), special('demo/pipe', tarfile.FIFOTYPE)], ['holds demo/pipe, a device or FIFO'], id='fifo'),
@@ -141,6 +150,35 @@ def test_read_manifest_rejects(tmp_path, members, fragments):
     assert path in str(error.value)
     for fragment in fragments:
         assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize('name, target, fragment', [
+    ('demo/caf\udce9.js', '', "holds a member whose name is not UTF-8: 'demo/caf\\xe9.js'"),
+    ('demo/link', 'caf\udce9.js', "holds demo/link, a link whose target is not UTF-8: 'caf\\xe9.js'"),
+], ids=['member-name', 'link-target'])
+def test_read_manifest_names_a_member_that_is_not_utf8(tmp_path, name, target, fragment):
+    info = tarfile.TarInfo(name)
+    if target:
+        info.type, info.linkname = tarfile.SYMTYPE, target
+    path = str(tmp_path / 'demo.tar.gz')
+    with tarfile.open(path, 'w:gz', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape') as archive:
+        info_manifest, data = manifest('demo/plugin.json')
+        archive.addfile(info_manifest, io.BytesIO(data))
+        archive.addfile(info, io.BytesIO(b'') if not target else None)
+    with pytest.raises(BundleError) as error:
+        read_manifest(path)
+    assert fragment in str(error.value)
+    str(error.value).encode('ascii')  # what fail_json serialises
+
+
+def test_read_bundle_visits_the_accepted_members_with_their_data_and_names_the_plugin_root(tmp_path):
+    path = write_bundle(tmp_path / 'demo.tar.gz', [directory('demo'), manifest('demo/plugin.json'), file('demo/server/plugin', b'\x7fELF'),
+                                                   special('demo/link', tarfile.SYMTYPE, 'server/plugin')])
+    seen = []
+    result, root = _bundle.read_bundle(path, visit=lambda parts, member, stream: seen.append(
+        ('/'.join(parts), stream.read() if stream else None)))
+    assert result['id'] == 'com.example.demo' and root == ['demo']
+    assert seen == [('demo', None), ('demo/plugin.json', manifest('x')[1]), ('demo/server/plugin', b'\x7fELF')]
 
 
 @pytest.mark.parametrize('limits, fragment', [
