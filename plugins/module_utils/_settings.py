@@ -6,7 +6,7 @@ written with PUT /config/patch (the server-wide PluginSettings are in _server_se
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostAPIError
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import HINT_READ_ONLY_CONFIG, MattermostAPIError
 
 # What GET /config shows instead of a secret (model.FakeSetting); sent back, it means "keep the stored value".
 FAKE_SETTING = '*' * 32
@@ -52,9 +52,6 @@ def require_api_writable(client, names):
 
 
 READ_ONLY_CONFIG_ERROR = 'ent.cluster.save_config.error'
-HINT_READ_ONLY_CONFIG = ('move the config to the database config store (MM_CONFIG=postgres://..., see `mattermost config '
-                         'migrate`), or set ClusterSettings.ReadOnlyConfig to false in config.json on every node and '
-                         'restart them')
 
 
 def require_config_writable(client, cluster, what):
@@ -63,8 +60,8 @@ def require_config_writable(client, cluster, what):
     ent.cluster.save_config.error), so enable, disable, remove and settings changes cannot work.
 
     `cluster` is the ClusterSettings of GET /config. The API does not tell the store, so only a cluster with both flags
-    is asked, with an empty patch: Mattermost saves
-    the unchanged config (nothing changes, no listener runs) or refuses it exactly as it would refuse our change.
+    is asked, with an empty patch: Mattermost saves the unchanged config (nothing changes, no listener runs) or refuses
+    it exactly as it would refuse our change.
     """
     if not (cluster.get('Enable') and cluster.get('ReadOnlyConfig', True)):
         return

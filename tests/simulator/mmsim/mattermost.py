@@ -99,7 +99,7 @@ class Server:
         deep_merge(config, self.environment)
         self.config = config
         # Single servers keep config.json; a multi-node cluster defaults to the database store, the one that lets
-        # an HA cluster save its config through the API (a file store with ReadOnlyConfig refuses, API §3.7).
+        # an HA cluster save its config through the API (a file store with ReadOnlyConfig refuses, settings §3).
         self.config_store = overrides.get('config_store', 'file' if count == 1 else 'database')
         if self.config_store not in CONFIG_STORES:
             raise ValueError('config_store must be one of %s' % ', '.join(CONFIG_STORES))
@@ -196,7 +196,7 @@ class Server:
         if not self.settings.get('EnableMarketplace'):
             raise AppError(501, 'app.plugin.marketplace_disabled.app_error', 'Marketplace has been disabled. Please check your logs for details.')
 
-    # --- the config store (API §3.7) ------------------------------------------------------------------
+    # --- the config store (settings §3; tests/simulator/README.md, Cluster rules) ------------------------------------------------------------------
 
     def read_only(self, config):
         """FileStore.Set: a cluster's file store refuses to save a config with ClusterSettings.Enable and ReadOnlyConfig
