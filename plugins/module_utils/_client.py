@@ -41,8 +41,15 @@ CONNECTION_ARGSPEC = dict(
     timeout=dict(type='float', default=30),
 )
 
-# What to do about the gates Mattermost answers with 501, keyed by its error id.
+# The way out of a cluster's read-only config (ClusterSettings.ReadOnlyConfig with the file config store).
+HINT_READ_ONLY_CONFIG = ('move the config to the database config store (MM_CONFIG=postgres://..., see `mattermost config '
+                         'migrate`), or set ClusterSettings.ReadOnlyConfig to false in config.json on every node and '
+                         'restart them')
+
+# What to do about the gates Mattermost answers with 501, keyed by its error id (and the read-only config's errors).
 GATE_HINTS = {
+    'ent.cluster.save_config.error': 'this cluster cannot save its config through the API: ' + HINT_READ_ONLY_CONFIG,
+    'app.plugin.cluster.save_config.app_error': 'this cluster cannot save its config through the API: ' + HINT_READ_ONLY_CONFIG,
     'app.plugin.disabled.app_error': (
         'plugins are switched off (PluginSettings.Enable), or, for an install from a URL, custom uploads are off '
         '(PluginSettings.EnableUploads) or signatures are required (PluginSettings.RequirePluginSignature)'),

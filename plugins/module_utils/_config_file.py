@@ -134,7 +134,10 @@ def set_plugin_uploads(module, path, enabled, backup):
     changed_text = with_setting(text, 'PluginSettings', 'EnableUploads', enabled)
     result['changed'] = True
     if module._diff:
-        result['diff'] = dict(before=text, after=changed_text, before_header=path, after_header=path)
+        # The managed value only: the file holds the database DataSource with its password, and more secrets.
+        result['diff'] = dict(before={'PluginSettings': {'EnableUploads': previous}},
+                              after={'PluginSettings': {'EnableUploads': enabled}},
+                              before_header=path, after_header=path)
     if not module.check_mode:
         backup_file = write_config(module, path, changed_text, backup)
         if backup_file:

@@ -77,6 +77,8 @@ class ServerView:
         self.settings = config.get('PluginSettings') or {}
         # Mattermost caps every request body at MaxFileSize + 512 bytes (the multipart framing fits in that).
         self.max_upload_size = (config.get('FileSettings') or {}).get('MaxFileSize')
+        # Enable and ReadOnlyConfig: whether config saves (enable, disable, remove, settings) may be refused.
+        self.cluster_settings = config.get('ClusterSettings') or {}
         if not self.settings.get('Enable', True):
             raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
                               'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
@@ -260,6 +262,11 @@ class Plan:
         self.settings = None
 
     @property
+    def saves_config(self):
+        """Whether applying the plan saves the server's config (a removal disables the plugin first)."""
+        return self.remove or self.toggle is not None or (self.settings is not None and self.settings.changed)
+
+    @property
     def changed(self):
         return (self.remove or self.install is not None or self.toggle is not None
                 or (self.settings is not None and self.settings.changed))
@@ -295,6 +302,8 @@ class PluginReconciler:
         plan = Plan(spec, before)
         if spec.state == 'absent':
             plan.remove = before['installed']
+            if plan.remove:
+                self._check_removable(spec, before)
             return plan
         plan.install = self._install_step(spec, before)
         if spec.enabled is not None and spec.enabled != before['enabled']:
@@ -302,6 +311,14 @@ class PluginReconciler:
         if spec.settings is not None:
             plan.settings = self._settings_plan(spec, plan)
         return plan
+
+    def _check_removable(self, spec, before):
+        """On a cluster, DELETE reaches only the answering node's copy first: when that node has none, the others hold
+        one it cannot remove (see _still_installed), and the request would only answer 404."""
+        if len(self.view.cluster_ids()) > 1 and self.view.installed_manifest(spec.id) is None:
+            raise PluginError(_still_installed(spec.id, self.client.base_url, before['nodes'], 'the node that answers '
+                                               'the API has no copy, so it cannot remove the others'),
+                              nodes=before['nodes'])
 
     def _settings_plan(self, spec, plan):
         manifest = plan.install.manifest if plan.install else self.view.installed_manifest(spec.id)
@@ -451,6 +468,9 @@ class PluginReconciler:
         plugins start with them), enable/disable; then every plugin that ends up enabled is waited for on
         every node, at its planned version.
         """
+        saving = [action for plan in plans if plan.saves_config for action in plan.actions()]
+        if saving and not self.check_mode:
+            plugin_settings.require_config_writable(self.client, self.view.cluster_settings, 'this run (%s)' % ', '.join(saving))
         for plan in plans:
             self.apply_removal(plan)
             self.apply_install(plan)
@@ -459,6 +479,9 @@ class PluginReconciler:
             self.apply_toggle(plan)
         if not self.check_mode and any(plan.changed for plan in plans):
             self.view.refresh_statuses()
+        removed = [plan for plan in plans if plan.remove and plan.spec.wait and not self.check_mode]
+        if removed:
+            self.wait_removed(removed)
         waiting = [plan for plan in plans if plan.spec.state != 'absent' and plan.spec.wait and self.after(plan)['enabled']]
         if waiting:
             # The planned version, not the answering node's: other cluster nodes may still run the old one.
@@ -533,6 +556,22 @@ class PluginReconciler:
             time.sleep(POLL_INTERVAL)
             self.view.refresh_statuses()
 
+    def wait_removed(self, plans):
+        """Wait until the removed plugins are gone from every node; fail naming the nodes that keep them."""
+        deadline = time.time() + max(plan.spec.wait_timeout for plan in plans)
+        while True:
+            left = [(plan, self.view.describe(plan.spec.id)) for plan in plans]
+            left = [(plan, state) for plan, state in left if state['installed']]
+            if not left:
+                return
+            if time.time() >= deadline:
+                raise PluginError('; '.join(_still_installed(plan.spec.id, self.client.base_url, state['nodes'],
+                                                             'still there %s seconds after the removal' % plan.spec.wait_timeout)
+                                            for plan, state in left),
+                                  nodes=[node for dummy, state in left for node in state['nodes']])
+            time.sleep(POLL_INTERVAL)
+            self.view.refresh_statuses()
+
     def after(self, plan):
         """The predicted (check mode) or observed state after the plan."""
         if not self.check_mode:
@@ -553,6 +592,15 @@ def _checksum_digest(spec):
         return parse_checksum(spec.checksum) if spec.checksum else None
     except ValueError:
         return None
+
+
+def _still_installed(plugin_id, base_url, nodes, how):
+    return ('%s cannot be removed from every node of the cluster at %s: nodes %s still have it (%s). Mattermost removes a '
+            'plugin from the other nodes only when its bundle is in the file store; a plugin that each node installed from '
+            'its own prepackaged_plugins directory at start-up is not, so removing it is local to the node that answers. '
+            'Remove the bundle from <install dir>/prepackaged_plugins and the directory plugins/%s on each of those '
+            'nodes (the prepackaged_plugins role only places bundles), then restart them'
+            % (plugin_id, base_url, ', '.join(repr(node['cluster_id']) for node in nodes), how, plugin_id))
 
 
 def _by_node(problems):

@@ -17,7 +17,8 @@ else:
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._settings import SettingsError, require_api_writable, same_value
+from ansible_collections.mmops.mattermost.plugins.module_utils._settings import (
+    SettingsError, require_api_writable, require_config_writable, same_value)
 
 
 # --- server-wide PluginSettings -------------------------------------------------------------------
@@ -134,7 +135,8 @@ def signature_warnings(client, current, changes):
 def configure_server(client, desired, check_mode=False):
     """The plugin_settings module's whole job: the result dict."""
     request = canonical_request(desired)
-    plugin_settings = (client.get_config() or {}).get('PluginSettings') or {}
+    config = client.get_config() or {}
+    plugin_settings = config.get('PluginSettings') or {}
     current = dict((name, plugin_settings.get(name)) for name in PLUGIN_SETTINGS_SCHEMA['properties'])
     current['EnableUploads'] = plugin_settings.get('EnableUploads')
     check_settings(current, request)
@@ -143,6 +145,7 @@ def configure_server(client, desired, check_mode=False):
     if changes:
         require_api_writable(client, sorted(changes))
         if not check_mode:
+            require_config_writable(client, config.get('ClusterSettings') or {}, 'changing PluginSettings')
             saved = ((client.patch_config({'PluginSettings': changes}) or {}).get('PluginSettings') or {})
             kept = sorted(name for name, value in changes.items() if name in saved and not same_value(saved[name], value))
             if kept:

@@ -6,6 +6,8 @@ written with PUT /config/patch (the server-wide PluginSettings are in _server_se
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import HINT_READ_ONLY_CONFIG, MattermostAPIError
+
 # What GET /config shows instead of a secret (model.FakeSetting); sent back, it means "keep the stored value".
 FAKE_SETTING = '*' * 32
 # How a secret appears in our results and diffs.
@@ -47,6 +49,32 @@ def require_api_writable(client, names):
                             % (', '.join('PluginSettings.%s is' % name for name in blocked),
                                ', '.join(env_var(name) for name in blocked),
                                'it' if len(blocked) == 1 else 'them'))
+
+
+READ_ONLY_CONFIG_ERROR = 'ent.cluster.save_config.error'
+
+
+def require_config_writable(client, cluster, what):
+    """Fail before any write when the server cannot save its config: a high-availability cluster (ClusterSettings.Enable)
+    with ReadOnlyConfig (Mattermost's default) and the file config store refuses every save (403
+    ent.cluster.save_config.error), so enable, disable, remove and settings changes cannot work.
+
+    `cluster` is the ClusterSettings of GET /config. The API does not tell the store, so only a cluster with both flags
+    is asked, with an empty patch: Mattermost saves the unchanged config (nothing changes, no listener runs) or refuses
+    it exactly as it would refuse our change.
+    """
+    if not (cluster.get('Enable') and cluster.get('ReadOnlyConfig', True)):
+        return
+    try:
+        client.patch_config({})
+    except MattermostAPIError as exc:
+        if exc.error_id != READ_ONLY_CONFIG_ERROR:
+            raise
+        raise SettingsError('%s needs a config save, and %s refuses every one: it is a high-availability cluster '
+                            '(ClusterSettings.Enable) with ClusterSettings.ReadOnlyConfig true and its config in '
+                            'config.json (the file config store), answering %s. To manage plugins through the API, %s; '
+                            'nothing was changed' % (what, client.base_url, READ_ONLY_CONFIG_ERROR, HINT_READ_ONLY_CONFIG),
+                            status=exc.status, error_id=exc.error_id, setting='ClusterSettings.ReadOnlyConfig')
 
 
 # --- one plugin's settings ------------------------------------------------------------------------
@@ -243,13 +271,15 @@ def write_plugin_entries(client, plugin_settings, entries):
 
 def configure_plugin(client, plugin_id, desired, purge=False, update_secrets='on_create', check_mode=False, no_log_values=None):
     """The plugin_config module's whole job: the result dict."""
-    plugin_settings = (client.get_config() or {}).get('PluginSettings') or {}
+    config = client.get_config() or {}
+    plugin_settings = config.get('PluginSettings') or {}
     manifest = installed_manifest(client, plugin_id)
     if manifest is None:
         raise SettingsError('%s is not installed on %s, so its settings cannot be checked against its manifest: install '
                             'it first with mmops.mattermost.plugin (which also takes settings)' % (plugin_id, client.base_url))
     plan = plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge, update_secrets, no_log_values)
     if plan.changed and not check_mode:
+        require_config_writable(client, config.get('ClusterSettings') or {}, 'changing the settings of %s' % plugin_id)
         write_plugin_entries(client, plugin_settings, {plugin_id: plan.entry})
     return dict(changed=plan.changed, actions=plan.actions(), settings=plan.after,
                 diff=dict(before=plan.before, after=plan.after))

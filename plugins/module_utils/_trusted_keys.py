@@ -68,7 +68,9 @@ def ensure_trusted_key(module):
         actions.append('%s %s %s PluginSettings.SignaturePublicKeyFiles' % (
             'add' if len(after) > len(before) else 'remove', name, 'to' if len(after) > len(before) else 'from'))
     changed = bool(actions)
+    cluster = bool((config.get('ClusterSettings') or {}).get('Enable'))
     result = dict(changed=changed, fingerprint=fingerprint, keys=after, actions=actions, reloaded=False, restart_needed=False,
+                  cluster=cluster,
                   diff=dict(before=dict(keys=before, fingerprint=stored_fingerprint),
                             after=dict(keys=after, fingerprint=fingerprint if wanted is not None else None)))
     if not changed or module.check_mode:
@@ -79,7 +81,18 @@ def ensure_trusted_key(module):
     if params['url']:
         _client.MattermostClient.from_module(module).reload_config()
         result['reloaded'] = True
-    else:
+    if cluster:
+        # POST /config/reload reloads the node that answers only; each node keeps its config in memory, and a config
+        # save from one that has not re-read it writes its old SignaturePublicKeyFiles back to the store.
+        result['restart_needed'] = True
+        module.warn('the trusted keys changed in %s of a high-availability cluster (ClusterSettings.Enable): %s, and every node must restart to '
+                    'see the key; until a node has, a config save from it writes its old '
+                    'PluginSettings.SignaturePublicKeyFiles back to the store, dropping the key. Restart each node; with '
+                    'the file store, first run this module on every node (each has its own config.json), or move the '
+                    'cluster to the database config store, which all nodes share.'
+                    % (store.description, 'a config reload reaches only the node that answers'
+                       if params['url'] else 'no node has re-read its config'))
+    elif not params['url']:
         result['restart_needed'] = True
         result['msg'] = ('the trusted keys changed in %s; Mattermost reads them after a config reload (POST '
                          '/api/v4/config/reload: give url and token) or a restart' % store.description)

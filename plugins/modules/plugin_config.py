@@ -72,6 +72,11 @@ attributes:
 notes:
   - Mattermost only masks secrets declared inside C(sections) from version 11 on (PR 35214); on older servers such a
     value is readable through the configuration API by any system admin, whatever this module does.
+  - On a high-availability cluster (C(ClusterSettings.Enable)) with C(ClusterSettings.ReadOnlyConfig) true (the
+    default), Mattermost's file config store refuses every config save. Before its first write, a run that changes
+    settings sends an empty C(PUT /api/v4/config/patch), which such a server refuses as it would the change (elsewhere
+    it changes nothing), and fails naming C(ClusterSettings.ReadOnlyConfig) and the way out (the database config store,
+    or C(ReadOnlyConfig) false on every node). Not in check mode; a run that changes nothing sends no such request.
 seealso:
   - module: mmops.mattermost.plugin
   - module: mmops.mattermost.plugin_settings

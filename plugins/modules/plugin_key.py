@@ -82,6 +82,10 @@ attributes:
 notes:
   - Run it on every host that holds the config store (with the file store, every cluster node that has its own
     C(config.json)).
+  - On a cluster, C(POST /api/v4/config/reload) reloads only the node that answers, and each node keeps its config in
+    memory, so a later config save from another node writes that node's old C(SignaturePublicKeyFiles) back. After a
+    change the module warns and sets RV(restart_needed); restart every node (with the file store, after running the
+    module on each), or use the database config store, which all nodes share.
   - Mattermost reads C(SignaturePublicKeyFiles) through its config store only; the setting cannot be changed
     through C(PUT /api/v4/config), which keeps it.
 seealso:
@@ -138,7 +142,17 @@ reloaded:
   returned: always
   type: bool
 restart_needed:
-  description: Whether something changed that the server reads only after a config reload or a restart.
+  description:
+    - Whether something changed that the server reads only after a config reload or a restart.
+    - Always V(true) after a change on a cluster (C(ClusterSettings.Enable)), as a reload reaches only the node that
+      answers and every node must restart to see the key (see RV(cluster)).
+  returned: always
+  type: bool
+cluster:
+  description:
+    - Whether the config store belongs to a high-availability cluster (C(ClusterSettings.Enable)). After a change
+      there the module warns that each node must restart; until one has, a config save from it writes its old
+      C(SignaturePublicKeyFiles) back to the store and drops the key.
   returned: always
   type: bool
 backup_file:

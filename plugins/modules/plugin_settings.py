@@ -54,6 +54,11 @@ requirements:
 notes:
   - With C(ExperimentalSettings.RestrictSystemAdmin) on, Mattermost ignores changes to these settings; the module
     compares the server's answer with what it sent and fails naming the settings that were kept.
+  - On a high-availability cluster (C(ClusterSettings.Enable)) with C(ClusterSettings.ReadOnlyConfig) true (the
+    default), Mattermost's file config store refuses every config save. Before its first write, a run that changes
+    settings sends an empty C(PUT /api/v4/config/patch), which such a server refuses as it would the change (elsewhere
+    it changes nothing), and fails naming C(ClusterSettings.ReadOnlyConfig) and the way out (the database config store,
+    or C(ReadOnlyConfig) false on every node). Not in check mode; a run that changes nothing sends no such request.
 seealso:
   - module: mmops.mattermost.plugin_config
   - module: mmops.mattermost.plugin

@@ -14,6 +14,8 @@ description:
     Mattermost does not let the REST API change this setting, so it has to be changed in the file.
   - Only the bytes of that one value change; the rest of the file (layout, key order, escaping) is kept as it was.
     When the key is missing, the file is written again as Mattermost writes it (4-space indent, same key order).
+  - At C(--diff), the diff shows C(PluginSettings.EnableUploads) before and after, never the file (it holds the
+    database C(DataSource) with its password).
   - The write is atomic (temporary file in the same directory, then renamed), keeps the file's mode and owner, and
     can leave a backup.
   - Refuses to enable uploads while C(PluginSettings.RequirePluginSignature) is true in the same file, and leaves the

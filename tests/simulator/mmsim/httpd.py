@@ -266,6 +266,12 @@ class Handler(BaseHTTPRequestHandler):
             if (method, name) == ('POST', 'restart'):
                 with site.lock:
                     return self.answer(200, site.server.restart()[1])
+            if (method, name) == ('POST', 'save_from_node'):
+                with site.lock:
+                    try:
+                        return self.answer(200, site.server.save_from_node(int(request.get('node', 0)))[1])
+                    except AppError as exc:
+                        return self.answer(exc.status, {'id': exc.error_id, 'message': exc.message, 'status_code': exc.status})
             if (method, name) == ('GET', 'state'):
                 with site.lock:
                     return self.answer(200, site.state())
@@ -337,7 +343,9 @@ class ServerSite:
                 entry = plugins.setdefault(plugin_id, {'id': plugin_id, 'version': node_copy.manifest.get('version'),
                                                        'enabled': server.enabled(plugin_id), 'nodes': []})
                 entry['nodes'].append({'cluster_id': node, 'state': state, 'version': node_copy.manifest.get('version'), 'error': error})
-        return {'plugins': plugins, 'config': server.config, 'nodes': server.nodes, 'server_version': server.version}
+        return {'plugins': plugins, 'config': server.config, 'nodes': server.nodes, 'server_version': server.version,
+                'config_store': server.config_store,
+                'node_configs': dict([(server.nodes[0], server.config)] + list(server.peer_configs.items()))}
 
 
 class Simulator:

@@ -29,6 +29,7 @@ FAKE_SETTING = '*' * 32
 MANIFEST_NAMES = ('plugin.yml', 'plugin.yaml', 'plugin.json')
 RUNNING, NOT_RUNNING, FAILED_TO_START = 2, 0, 3
 PLUGIN_ID_RULE = r'^[a-zA-Z0-9-_\.]+$'
+CONFIG_STORES = ('file', 'database')
 
 
 class AppError(Exception):
@@ -67,8 +68,11 @@ def node_id(index):
 class NodeCopy:
     """A plugin unpacked on one node; `active_from` is when activation finishes if the plugin is enabled."""
 
-    def __init__(self, manifest, bundle, active_from):
+    def __init__(self, manifest, bundle, active_from, stored=True):
         self.manifest, self.bundle, self.active_from = manifest, bundle, active_from
+        # In the file store (plugins/<id>.tar.gz), so a removal reaches every node; a plugin a node installed from its
+        # own prepackaged_plugins directory at start-up is not (API §2.5).
+        self.stored = stored
 
 
 class Server:
@@ -94,12 +98,19 @@ class Server:
         self.environment = copy.deepcopy(overrides.get('environment', {}))
         deep_merge(config, self.environment)
         self.config = config
+        # Single servers keep config.json; a multi-node cluster defaults to the database store, the one that lets
+        # an HA cluster save its config through the API (a file store with ReadOnlyConfig refuses, settings §3).
+        self.config_store = overrides.get('config_store', 'file' if count == 1 else 'database')
+        if self.config_store not in CONFIG_STORES:
+            raise ValueError('config_store must be one of %s' % ', '.join(CONFIG_STORES))
         self.version = overrides.get('server_version', scenario['server_version'])
         self.start_delay = float(overrides.get('start_delay', scenario['start_delay']))
         self.node_stagger = float(overrides.get('node_stagger', scenario['node_stagger']))
         self.sync_delay = float(overrides.get('sync_delay', scenario['sync_delay']))
         self.nodes = [node_id(i) for i in range(count)] if count > 1 else ['']
         self.copies = dict((node, {}) for node in self.nodes)
+        # What each other node holds in memory; the answering node's is self.config (API §3.5: a reload is local).
+        self.peer_configs = dict((node, copy.deepcopy(config)) for node in self.nodes[1:])
         # Copies other nodes pull from the file store after sync_delay: (due, node, id, NodeCopy or None).
         self.pending = []
         self.tokens = {self.token} | set(overrides.get('tokens', []))
@@ -114,8 +125,9 @@ class Server:
             bundle = self.marketplace.bundle('%(id)s-%(version)s.tar.gz' % plugin)
             manifest = dict(entry['manifest'], **entry.get('bundle_manifest', {}))
             for node in self.nodes:
-                self.copies[node][plugin['id']] = NodeCopy(manifest, bundle, 0)
+                self.copies[node][plugin['id']] = NodeCopy(manifest, bundle, 0, stored=not plugin.get('prepackaged'))
             self.settings['PluginStates'][plugin['id']] = {'Enable': bool(plugin.get('enabled'))}
+        self.share_config()
 
     @property
     def settings(self):
@@ -183,6 +195,58 @@ class Server:
         self.require_plugins()
         if not self.settings.get('EnableMarketplace'):
             raise AppError(501, 'app.plugin.marketplace_disabled.app_error', 'Marketplace has been disabled. Please check your logs for details.')
+
+    # --- the config store (settings §3; tests/simulator/README.md, Cluster rules) ------------------------------------------------------------------
+
+    def read_only(self, config):
+        """FileStore.Set: a cluster's file store refuses to save a config with ClusterSettings.Enable and ReadOnlyConfig
+        (the flag of the config being saved is checked); the database store saves anyway."""
+        cluster = config.get('ClusterSettings') or {}
+        return self.config_store == 'file' and bool(cluster.get('Enable')) and cluster.get('ReadOnlyConfig', True) is not False
+
+    def save(self, new_config):
+        """PlatformService.SaveConfig from the answering node: refused on a read-only file store, else stored and sent
+        to the other nodes (the cluster's config-changed event)."""
+        if self.read_only(new_config):
+            raise AppError(403, 'ent.cluster.save_config.error',
+                           'The System Console is set to read-only when High Availability is enabled unless '
+                           'ReadOnlyConfig is disabled in the configuration file.')
+        self.config = new_config
+        self.share_config()
+
+    def share_config(self):
+        for node in self.peer_configs:
+            self.peer_configs[node] = copy.deepcopy(self.config)
+
+    def save_from_node(self, index):
+        """A config save on node `index` (its System Console, say): that node's memory goes to the store and to every
+        node, so what a reload gave only the answering node is lost; the file store also rewrites
+        SignaturePublicKeyFiles in <config_dir>/config.json."""
+        if not 0 <= index < len(self.nodes):
+            raise ValueError('node must be 0..%d' % (len(self.nodes) - 1))
+        memory = self.config if index == 0 else self.peer_configs[self.nodes[index]]
+        self.save(copy.deepcopy(memory))
+        path = os.path.join(self.config_dir or '', 'config.json')
+        if self.config_store == 'file' and self.config_dir and os.path.isfile(path):
+            with open(path) as handle:
+                stored = json.load(handle)
+            stored.setdefault('PluginSettings', {})['SignaturePublicKeyFiles'] = self.settings.get('SignaturePublicKeyFiles') or []
+            with open(path, 'w') as handle:
+                json.dump(stored, handle, indent=4)
+        return status_ok()
+
+    def save_plugin_state(self, plugin_id, enable):
+        """Enable/disable's config save (API §2.6): only enable turns the read-only refusal into its cluster error."""
+        new_config = copy.deepcopy(self.config)
+        new_config['PluginSettings'].setdefault('PluginStates', {})[plugin_id] = {'Enable': enable}
+        try:
+            self.save(new_config)
+        except AppError as exc:
+            if enable and exc.error_id == 'ent.cluster.save_config.error':
+                raise AppError(500, 'app.plugin.cluster.save_config.app_error',
+                               'The plugin configuration in your config.json file cannot be updated via API when High '
+                               'Availability is enabled, unless ReadOnlyConfig is disabled.')
+            raise AppError(500, 'app.plugin.config.app_error', 'Error saving plugin state in config.', exc.message)
 
     def uploads_open(self):
         return self.settings.get('Enable') and self.settings.get('EnableUploads') and not self.settings.get('RequirePluginSignature')
@@ -274,13 +338,15 @@ class Server:
         return manifest
 
     def remove(self, plugin_id):
-        """DELETE /plugins/{id} (API §2.5): disabled first, then removed everywhere."""
+        """DELETE /plugins/{id} (API §2.5): disabled first (a config save), then removed here; the other nodes remove it
+        only when its bundle was in the file store, so one a node installed from prepackaged_plugins stays on them."""
         self.require_plugins()
         if plugin_id not in self.copies[self.nodes[0]]:
             raise AppError(404, 'app.plugin.not_installed.app_error', 'Plugin is not installed.')
-        self.settings.setdefault('PluginStates', {})[plugin_id] = {'Enable': False}
+        self.save_plugin_state(plugin_id, False)
         self.pending = [item for item in self.pending if item[2] != plugin_id]
-        for node in self.nodes:
+        stored = self.copies[self.nodes[0]].pop(plugin_id).stored
+        for node in self.nodes[1:] if stored else []:
             self.copies[node].pop(plugin_id, None)
         return status_ok()
 
@@ -290,11 +356,12 @@ class Server:
         plugin_id = plugin_id.lower()
         if plugin_id not in self.copies[self.nodes[0]]:
             raise AppError(404, 'app.plugin.not_installed.app_error', 'Plugin is not installed.')
-        if enable and not self.enabled(plugin_id):
+        was_enabled = self.enabled(plugin_id)
+        self.save_plugin_state(plugin_id, enable)
+        if enable and not was_enabled:
             for node in self.nodes:
                 if plugin_id in self.copies[node]:
                     self.copies[node][plugin_id].active_from = self.activation_time(node)
-        self.settings.setdefault('PluginStates', {})[plugin_id] = {'Enable': enable}
         return status_ok()
 
     # --- Marketplace through the server (API §2.9, §2.10) ---------------------------------------
@@ -412,6 +479,7 @@ class Server:
         """
         self.settle()
         self.reread_trusted_keys()
+        self.share_config()  # every node restarts and reads the same source
         self.prepackaged_bundles = prepackaged.scan(self.prepackaged_dir, read_bundle_manifest)
         verified = semver.parse(self.version) >= prepackaged.VERIFIED_AT_STARTUP_FROM
         for bundle in self.prepackaged_bundles:
@@ -423,14 +491,15 @@ class Server:
             if verified and not self.trusts(bundle):
                 continue  # the server logs the failed verification and goes on
             for node in self.nodes:
-                self.copies[node][bundle.id] = NodeCopy(bundle.manifest, bundle.bundle, 0)
+                self.copies[node][bundle.id] = NodeCopy(bundle.manifest, bundle.bundle, 0, stored=False)
         for node in self.nodes:
             for node_copy in self.copies[node].values():
                 node_copy.active_from = self.activation_time(node)
         return status_ok()
 
     def reload_config(self):
-        """POST /config/reload (API §3.5): the config lives in memory; only the trusted key names are re-read."""
+        """POST /config/reload (API §3.5): the config lives in memory; only the trusted key names are re-read, and only
+        by the answering node (the other nodes keep theirs until a restart or a config save)."""
         self.reread_trusted_keys()
         return status_ok()
 
@@ -471,7 +540,7 @@ class Server:
         merged = copy.deepcopy(self.config)
         deep_merge(merged, new_config)
         deep_merge(merged, self.environment)
-        self.config = merged
+        self.save(merged)
         return 200, self.sanitized_config()
 
     def patch_config(self, body):
@@ -488,9 +557,11 @@ class Server:
         if ('MarketplaceURL' in plugin_patch and plugin_patch['MarketplaceURL'] != self.settings.get('MarketplaceURL')
                 and plugin_patch.get('EnableUploads') is False):
             raise forbidden('PluginSettings.MarketplaceURL')
-        deep_merge(self.config, patch)
+        merged = copy.deepcopy(self.config)
+        deep_merge(merged, patch)
         # The change is saved without the overrides (removeEnvOverrides), but the environment still wins (settings §4).
-        deep_merge(self.config, self.environment)
+        deep_merge(merged, self.environment)
+        self.save(merged)
         return 200, self.sanitized_config()
 
     def config_environment(self):
