@@ -51,7 +51,7 @@ attributes:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
     details:
-      - When the task runs on the controller (a local connection, or C(delegate_to: localhost)) without become, async or a
+      - When the task runs on the controller (a local connection, or C(delegate_to) localhost) without become, async or a
         task C(environment), the action plugin runs this module's code inside Ansible's worker process, with the
         controller's Python and libraries, instead of starting a Python process for each host. On any other connection
         it runs as a module.

@@ -51,7 +51,7 @@ def test_both_execution_paths_return_the_same_results_messages_diffs_and_censori
     assert 'Unsupported parameters for (mmops.mattermost.plugin) module: colour' in results['unsupported option']['msg']
     assert results['missing required option']['msg'] == 'missing required arguments: plugins'
     assert results['install']['changed'] is True and 'diff' in results['install']
-    assert results['configure with a secret']['invocation']['module_args']['settings'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert results['configure with a secret']['invocation']['module_args']['settings']['APIKey'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert SECRET not in repr(results)
     assert results['listing without a server']['msg'] == 'one of url (or MATTERMOST_URL) and marketplace_url is required'
     assert results['unreachable server']['failed'] is True
