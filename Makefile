@@ -62,6 +62,9 @@ PYTEST_ARGS ?=
 # Integration tests each run ansible-playbook against the simulator; spread them over
 # the cores (pytest-xdist). Use INTEGRATION_WORKERS=0 to run them serially.
 INTEGRATION_WORKERS ?= auto
+# The execution paths the integration and reliability suites run on: the API modules' code inside Ansible's
+# worker (true, the default for tasks on the controller) and the module path (false). IN_PROCESS=false runs one.
+IN_PROCESS ?= true false
 
 # Extra ansible-playbook arguments for make demo, e.g. make demo ARGS=--diff.
 ARGS ?=
@@ -98,15 +101,21 @@ sanity: $(VENV_STAMP) ## ansible-test sanity on a copy of the collection under .
 units: collection-link ## Unit tests (pytest tests/unit)
 	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: collection-link ## Integration tests: real ansible-playbook runs against the simulator
+integration: collection-link ## Integration tests: real ansible-playbook runs against the simulator, on both execution paths
 	scripts/ensure-test-packages.sh
-	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/integration \
-		-n $(INTEGRATION_WORKERS) $(PYTEST_ARGS)
+	for in_process in $(IN_PROCESS); do \
+		echo "integration with MMOPS_MATTERMOST_IN_PROCESS=$$in_process"; \
+		MMOPS_MATTERMOST_IN_PROCESS=$$in_process PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest \
+			tests/integration -n $(INTEGRATION_WORKERS) $(PYTEST_ARGS); \
+	done
 
 reliability: collection-link ## Reliability and security suite (faults, hostile input, secrets, host files, TLS); lists every case
 	scripts/ensure-test-packages.sh
-	PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest tests/reliability -rA \
-		-n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	for in_process in $(IN_PROCESS); do \
+		echo "reliability with MMOPS_MATTERMOST_IN_PROCESS=$$in_process"; \
+		MMOPS_MATTERMOST_IN_PROCESS=$$in_process PYTHONPATH=$(COLLECTIONS_ROOT) $(ANSIBLE_ENV) $(VENV)/bin/python -m pytest \
+			tests/reliability -rA -n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS); \
+	done
 
 # ansible-core releases besides .venv's 2.19: sanity and units on each, integration on the oldest, which runs with
 # the lowest supported runtime requirements (tests/requirements-lowest.txt). Each gets a venv under .build/core/.

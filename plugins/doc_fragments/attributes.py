@@ -42,3 +42,18 @@ attributes:
     membership:
       - mmops.mattermost.api
 '''
+
+    # API modules with an action plugin that runs their code inside Ansible's worker on the controller.
+    IN_PROCESS = r'''
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - When the task runs on the controller (a local connection, or C(delegate_to) localhost) without become, async or a
+        task C(environment), the action plugin runs this module's code inside Ansible's worker process, with the
+        controller's Python and libraries, instead of starting a Python process for each host. On any other connection
+        it runs as a module.
+      - Set the environment variable E(MMOPS_MATTERMOST_IN_PROCESS=false) to run it as a module everywhere.
+'''

@@ -181,6 +181,26 @@ def server_version_from_header(value):
     return '.'.join(fields[:3])
 
 
+# One session per server and token in a process: the loop items of an in-process task (one worker) keep
+# their connections open instead of a new TCP and TLS handshake each.
+_SESSIONS = {}
+
+
+def _shared_session(key):
+    """The requests session for `key` in this process: transient errors retried, Retry-After bounded."""
+    if key not in _SESSIONS:
+        retry = _BoundedRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES, other=0,
+                              backoff_factor=BACKOFF_FACTOR, status_forcelist=TRANSIENT_STATUSES,
+                              allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
+        session = requests.Session()
+        session.headers['User-Agent'] = 'mmops.mattermost'
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount('http://', adapter)
+        session.mount('https://', adapter)
+        _SESSIONS[key] = session
+    return _SESSIONS[key]
+
+
 class MattermostClient:
     """Token-authenticated access to one Mattermost server, plus plain HTTP for Marketplace and bundle hosts."""
 
@@ -192,23 +212,11 @@ class MattermostClient:
         self.verify = (ca_path or True) if validate_certs else False
         self.server_version = None
         self.request_count = 0
-        self._api = self._session()
+        self._api = _shared_session(('api', self.base_url, token))
         if token:  # None for a client that only reads Marketplaces and download hosts
             self._api.headers['Authorization'] = 'Bearer %s' % token
         # Bundle and Marketplace hosts are third parties: they never see the token.
-        self._plain = self._session()
-
-    @staticmethod
-    def _session():
-        retry = _BoundedRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES, other=0,
-                              backoff_factor=BACKOFF_FACTOR, status_forcelist=TRANSIENT_STATUSES,
-                              allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
-        session = requests.Session()
-        session.headers['User-Agent'] = 'mmops.mattermost'
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount('http://', adapter)
-        session.mount('https://', adapter)
-        return session
+        self._plain = _shared_session(('plain',))
 
     @classmethod
     def from_module(cls, module):

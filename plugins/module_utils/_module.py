@@ -15,18 +15,38 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import Pl
 from ansible_collections.mmops.mattermost.plugins.module_utils._settings import SettingsError
 
 
-def api_module(argument_spec, **kwargs):
-    """An AnsibleModule with the shared connection options added and the client's library checked."""
+def api_spec(argument_spec, **constraints):
+    """An API module's AnsibleModule arguments: the shared connection options, its own, and their constraints.
+
+    Both AnsibleModule (the module path) and the in-process action plugin take this dict.
+    """
     spec = dict(_client.CONNECTION_ARGSPEC)
     spec.update(argument_spec)
-    return http_module(spec, **kwargs)
+    return dict(argument_spec=spec, supports_check_mode=True, **constraints)
+
+
+def check_libraries(module):
+    """Fail with Ansible's missing-library message when requests (every API module needs it) is absent."""
+    if not _client.HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
+
+
+def run_module(spec, run, module_class=AnsibleModule):
+    """An API module from end to end: build it from `spec`, run `run(module)`, exit with its result.
+
+    `main()` of the module file passes AnsibleModule; the in-process action plugin its own module class.
+    """
+    module = module_class(**spec)
+    check_libraries(module)
+    with failing_clearly(module):
+        result = run(module)
+    module.exit_json(**result)
 
 
 def http_module(argument_spec, **kwargs):
     """An AnsibleModule that talks HTTP (Marketplaces, download hosts) without a server connection; requests checked."""
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
-    if not _client.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
+    check_libraries(module)
     return module
 
 

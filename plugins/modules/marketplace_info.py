@@ -85,6 +85,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes.INFO_MODULE
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 notes:
   - Reading a Marketplace directly sends C(enterprise_plugins=true), so plugins that need a Professional or Enterprise
     licence are listed (with RV(plugins[].enterprise) true) whatever the server's licence.
@@ -215,36 +216,43 @@ plugins:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import CONNECTION_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._listing import ListingRequest, marketplace_listing
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import ServerView
 
+SPEC = api_spec(dict(
+    url=dict(CONNECTION_ARGSPEC['url'], required=False),
+    token=dict(CONNECTION_ARGSPEC['token'], required=False),
+    marketplace_url=dict(type='str'),
+    filter=dict(type='str'),
+    plugin_id=dict(type='str'),
+    labels=dict(type='list', elements='str'),
+    server_version=dict(type='str'),
+    all_versions=dict(type='bool', default=False),
+    local_only=dict(type='bool', default=False),
+    remote_only=dict(type='bool', default=False),
+), required_one_of=[('url', 'marketplace_url')], required_together=[('url', 'token')])
 
-def main():
-    module = api_module(dict(
-        url=dict(CONNECTION_ARGSPEC['url'], required=False),
-        token=dict(CONNECTION_ARGSPEC['token'], required=False),
-        marketplace_url=dict(type='str'),
-        filter=dict(type='str'),
-        plugin_id=dict(type='str'),
-        labels=dict(type='list', elements='str'),
-        server_version=dict(type='str'),
-        all_versions=dict(type='bool', default=False),
-        local_only=dict(type='bool', default=False),
-        remote_only=dict(type='bool', default=False),
-    ), required_one_of=[('url', 'marketplace_url')], required_together=[('url', 'token')])
+
+def run(module):
     params = module.params
-    with failing_clearly(module):
-        request = ListingRequest(params)
-        if params['url']:
-            view = ServerView(MattermostClient.from_module(module))
-            plugins, facts = marketplace_listing(request, view=view)
-        else:
-            client = MattermostClient(params['marketplace_url'], None, params['validate_certs'], params['ca_path'], params['timeout'])
-            plugins, facts = marketplace_listing(request, client=client)
+    if not (params['url'] or params['marketplace_url']):
+        # required_one_of counts an option given as null; say what is missing instead of failing on it later.
+        module.fail_json(msg='one of url (or MATTERMOST_URL) and marketplace_url is required')
+    request = ListingRequest(params)
+    if params['url']:
+        view = ServerView(MattermostClient.from_module(module))
+        plugins, facts = marketplace_listing(request, view=view)
+    else:
+        client = MattermostClient(params['marketplace_url'], None, params['validate_certs'], params['ca_path'], params['timeout'])
+        plugins, facts = marketplace_listing(request, client=client)
     if not facts['remote_marketplace']:
         module.warn('PluginSettings.EnableRemoteMarketplace is false on %s: only its prepackaged and installed plugins are '
                     'listed; turn it on with mmops.mattermost.plugin_settings' % params['url'])
-    module.exit_json(changed=False, plugins=plugins, **facts)
+    return dict(changed=False, plugins=plugins, **facts)
+
+
+def main():
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':

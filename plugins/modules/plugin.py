@@ -125,6 +125,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 attributes:
   check_mode:
     details: Reads the server (and downloads a O(source=url) bundle to check it), sends no write.
@@ -284,17 +285,20 @@ request:
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec, ServerView, reconcile_one
+
+SPEC = api_spec(PLUGIN_ARGSPEC)
+
+
+def run(module):
+    spec = PluginSpec(module.params)
+    view = ServerView(MattermostClient.from_module(module))
+    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values)
 
 
 def main():
-    module = api_module(PLUGIN_ARGSPEC)
-    with failing_clearly(module):
-        spec = PluginSpec(module.params)
-        view = ServerView(MattermostClient.from_module(module))
-        result = reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values)
-    module.exit_json(**result)
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':

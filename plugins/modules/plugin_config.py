@@ -63,6 +63,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 attributes:
   check_mode:
     details: Reads the configuration, the manifests and (when something would change) the environment overrides; sends no write.
@@ -150,24 +151,27 @@ request:
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._settings import UPDATE_SECRETS, configure_plugin
+
+SPEC = api_spec(dict(
+    id=dict(type='str', required=True),
+    # Hidden whole until the manifest says which settings are secret (see configure_plugin).
+    settings=dict(type='dict', default={}, no_log=True),
+    purge=dict(type='bool', default=False),
+    update_secrets=dict(type='str', default='on_create', choices=list(UPDATE_SECRETS)),
+))
+
+
+def run(module):
+    params = module.params
+    return configure_plugin(MattermostClient.from_module(module), params['id'].strip().lower(), params['settings'],
+                            purge=params['purge'], update_secrets=params['update_secrets'],
+                            check_mode=module.check_mode, no_log_values=module.no_log_values)
 
 
 def main():
-    module = api_module(dict(
-        id=dict(type='str', required=True),
-        # Hidden whole until the manifest says which settings are secret (see configure_plugin).
-        settings=dict(type='dict', default={}, no_log=True),
-        purge=dict(type='bool', default=False),
-        update_secrets=dict(type='str', default='on_create', choices=list(UPDATE_SECRETS)),
-    ))
-    params = module.params
-    with failing_clearly(module):
-        result = configure_plugin(MattermostClient.from_module(module), params['id'].strip().lower(), params['settings'],
-                                  purge=params['purge'], update_secrets=params['update_secrets'],
-                                  check_mode=module.check_mode, no_log_values=module.no_log_values)
-    module.exit_json(**result)
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':

@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes.INFO_MODULE
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 seealso:
   - module: mmops.mattermost.plugin
 '''
@@ -129,20 +130,24 @@ plugins:
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import ServerView, inventory
+
+SPEC = api_spec(dict(
+    id=dict(type='str'),
+    check_updates=dict(type='bool', default=False),
+))
+
+
+def run(module):
+    view = ServerView(MattermostClient.from_module(module))
+    plugin_id = module.params['id'].lower() if module.params['id'] else None
+    plugins = inventory(view, plugin_id, module.params['check_updates'])
+    return dict(changed=False, server_version=view.server_version, plugins=plugins)
 
 
 def main():
-    module = api_module(dict(
-        id=dict(type='str'),
-        check_updates=dict(type='bool', default=False),
-    ))
-    with failing_clearly(module):
-        view = ServerView(MattermostClient.from_module(module))
-        plugin_id = module.params['id'].lower() if module.params['id'] else None
-        plugins = inventory(view, plugin_id, module.params['check_updates'])
-    module.exit_json(changed=False, server_version=view.server_version, plugins=plugins)
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':

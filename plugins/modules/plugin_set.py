@@ -105,6 +105,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 attributes:
   check_mode:
     details: Reads the server (and downloads O(plugins[].source=url) bundles to check them), sends no write.
@@ -214,7 +215,7 @@ request:
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, ServerView
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_set import reconcile_set
 
@@ -225,13 +226,17 @@ ARGSPEC = dict(
 )
 
 
+SPEC = api_spec(ARGSPEC)
+
+
+def run(module):
+    view = ServerView(MattermostClient.from_module(module))
+    return reconcile_set(view, module.params['plugins'], module.params['exclusive'], module.params['keep'],
+                         check_mode=module.check_mode, tmpdir=module.tmpdir, no_log_values=module.no_log_values)
+
+
 def main():
-    module = api_module(ARGSPEC)
-    with failing_clearly(module):
-        view = ServerView(MattermostClient.from_module(module))
-        result = reconcile_set(view, module.params['plugins'], module.params['exclusive'], module.params['keep'],
-                               check_mode=module.check_mode, tmpdir=module.tmpdir, no_log_values=module.no_log_values)
-    module.exit_json(**result)
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':

@@ -46,6 +46,7 @@ extends_documentation_fragment:
   - mmops.mattermost.connection
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
+  - mmops.mattermost.attributes.IN_PROCESS
 attributes:
   check_mode:
     details: Reads the configuration (and, when something would change, the environment overrides); sends no write.
@@ -120,18 +121,22 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _server_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_module, failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
+
+SPEC = api_spec(dict(settings=dict(type='dict', required=True)))
+
+
+def run(module):
+    if not _server_settings.HAS_JSONSCHEMA:
+        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_server_settings.JSONSCHEMA_IMPORT_ERROR)
+    result = _server_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
+    for warning in result.pop('warnings'):
+        module.warn(warning)
+    return result
 
 
 def main():
-    module = api_module(dict(settings=dict(type='dict', required=True)))
-    if not _server_settings.HAS_JSONSCHEMA:
-        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_server_settings.JSONSCHEMA_IMPORT_ERROR)
-    with failing_clearly(module):
-        result = _server_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
-    for warning in result.pop('warnings'):
-        module.warn(warning)
-    module.exit_json(**result)
+    run_module(SPEC, run)
 
 
 if __name__ == '__main__':
