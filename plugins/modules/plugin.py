@@ -126,6 +126,7 @@ extends_documentation_fragment:
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
   - mmops.mattermost.attributes.IN_PROCESS
+  - mmops.mattermost.cluster_config
 attributes:
   check_mode:
     details: Reads the server (and downloads a O(source=url) bundle to check it), sends no write.
@@ -136,12 +137,6 @@ notes:
   - Marketplace pins and O(state=latest) query the Marketplace service directly from the host the module runs on,
     at the URL the server is configured with.
   - In a cluster, O(wait) counts the nodes that report plugin statuses.
-  - On a high-availability cluster (C(ClusterSettings.Enable)) with C(ClusterSettings.ReadOnlyConfig) true (the
-    default), Mattermost's file config store refuses every config save. Before its first write, a run that enables,
-    disables or removes a plugin or changes its settings sends an empty C(PUT /api/v4/config/patch), which such a server
-    refuses as it would the change (elsewhere it changes nothing), and fails naming C(ClusterSettings.ReadOnlyConfig)
-    and the way out (the database config store, or C(ReadOnlyConfig) false on every node). Not in check mode; a run that
-    changes nothing sends no such request.
   - On a cluster, removing a plugin that each node installed from its own C(prepackaged_plugins) directory at start-up
     is local to the node that answers (its bundle is not in the file store), so the other nodes keep it. O(state=absent)
     then fails after O(wait_timeout) (or at once, when the answering node already has no copy), naming the nodes that

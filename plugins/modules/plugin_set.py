@@ -106,6 +106,7 @@ extends_documentation_fragment:
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
   - mmops.mattermost.attributes.IN_PROCESS
+  - mmops.mattermost.cluster_config
 attributes:
   check_mode:
     details: Reads the server (and downloads O(plugins[].source=url) bundles to check them), sends no write.
@@ -115,12 +116,6 @@ notes:
   - Entries are planned together before anything is written; an entry that cannot be satisfied fails the task
     with nothing changed on the server.
   - The wait uses the longest C(wait_timeout) of the entries that wait.
-  - On a high-availability cluster (C(ClusterSettings.Enable)) with C(ClusterSettings.ReadOnlyConfig) true (the
-    default), Mattermost's file config store refuses every config save. Before its first write, a run that enables,
-    disables or removes a plugin or changes its settings sends an empty C(PUT /api/v4/config/patch), which such a server
-    refuses as it would the change (elsewhere it changes nothing), and fails naming C(ClusterSettings.ReadOnlyConfig)
-    and the way out (the database config store, or C(ReadOnlyConfig) false on every node). Not in check mode; a run that
-    changes nothing sends no such request.
   - On a cluster, removing a plugin that each node installed from its own C(prepackaged_plugins) directory at start-up
     is local to the node that answers (its bundle is not in the file store), so the other nodes keep it. A
     C(state=absent) entry then fails after its C(wait_timeout) (or at once, when the answering node already has no
