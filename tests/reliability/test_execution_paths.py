@@ -44,7 +44,7 @@ def test_both_execution_paths_return_the_same_results_messages_diffs_and_censori
     sim.reset(installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': True}])
     in_process, module = paths_run(sim, tmp_path, True), paths_run(sim, tmp_path, False)
     assert sim.writes() == []
-    assert list(in_process.results) == [name for name, _, _ in TASKS]
+    assert list(in_process.results) == [task[0] for task in TASKS]
     for name in in_process.results:
         assert in_process.results[name] == module.results[name], name
     results = in_process.results
