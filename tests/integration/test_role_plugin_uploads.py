@@ -66,7 +66,7 @@ def test_config_json_changes_only_enable_uploads(tmp_path, host):
     run = run_role(tmp_path, host, args=['--diff'], mattermost_plugin_uploads=True)
     assert run.rc == 0, run.output
     assert 'detected install type config_json' in run.output
-    assert '-        "EnableUploads": false,' in run.output and '+        "EnableUploads": true,' in run.output
+    assert '-        "EnableUploads": false' in run.output and '+        "EnableUploads": true' in run.output
     changed = config.read_bytes()
     assert edited_setting(json.loads(original), json.loads(changed)) == [('PluginSettings', 'EnableUploads')]
     # Every other byte stays: layout, key order, Go's \u0026 escaping.
@@ -87,7 +87,7 @@ def test_check_mode_reports_and_writes_nothing(tmp_path, host):
     original = config.read_bytes()
     run = run_role(tmp_path, host, args=['--check', '--diff'], mattermost_plugin_uploads=True)
     assert run.rc == 0 and 'changed=1' in run.output, run.output
-    assert '+        "EnableUploads": true,' in run.output
+    assert '+        "EnableUploads": true' in run.output
     assert config.read_bytes() == original
     assert not (host / 'restarted').exists()
 
