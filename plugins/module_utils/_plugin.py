@@ -532,6 +532,13 @@ class PluginReconciler:
 
     # Waiting.
 
+    def _poll(self, timeout, finished):
+        """Refresh the statuses until `finished(timed_out)` is true; it raises when the wait failed."""
+        deadline = time.time() + timeout
+        while not finished(time.time() >= deadline):
+            time.sleep(POLL_INTERVAL)
+            self.view.refresh_statuses()
+
     def wait_running(self, targets, timeout):
         """Wait until every {plugin_id: version} runs on every cluster node; fail naming the nodes that do not.
 
@@ -540,37 +547,37 @@ class PluginReconciler:
         """
         if not targets:
             return
-        deadline = time.time() + timeout
-        while True:
+
+        def finished(timed_out):
             pending, failed = self.view.start_progress(targets)
             settled = not pending or self.check_mode
-            if settled or time.time() >= deadline:
-                problems = []
-                if failed:
-                    problems.append('failed to start: %s' % _by_node(failed))
-                if pending and not settled:
-                    problems.append('not running on every node after %s seconds: %s' % (timeout, _by_node(pending)))
-                if problems:
-                    raise PluginError('; '.join(problems), nodes=_node_details(failed + ([] if settled else pending)))
-                return
-            time.sleep(POLL_INTERVAL)
-            self.view.refresh_statuses()
+            if not (settled or timed_out):
+                return False
+            problems = []
+            if failed:
+                problems.append('failed to start: %s' % _by_node(failed))
+            if pending and not settled:
+                problems.append('not running on every node after %s seconds: %s' % (timeout, _by_node(pending)))
+            if problems:
+                raise PluginError('; '.join(problems), nodes=_node_details(failed + ([] if settled else pending)))
+            return True
+
+        self._poll(timeout, finished)
 
     def wait_removed(self, plans):
         """Wait until the removed plugins are gone from every node; fail naming the nodes that keep them."""
-        deadline = time.time() + max(plan.spec.wait_timeout for plan in plans)
-        while True:
+
+        def finished(timed_out):
             left = [(plan, self.view.describe(plan.spec.id)) for plan in plans]
             left = [(plan, state) for plan, state in left if state['installed']]
-            if not left:
-                return
-            if time.time() >= deadline:
+            if left and timed_out:
                 raise PluginError('; '.join(_still_installed(plan.spec.id, self.client.base_url, state['nodes'],
                                                              'still there %s seconds after the removal' % plan.spec.wait_timeout)
                                             for plan, state in left),
                                   nodes=[node for dummy, state in left for node in state['nodes']])
-            time.sleep(POLL_INTERVAL)
-            self.view.refresh_statuses()
+            return not left
+
+        self._poll(max(plan.spec.wait_timeout for plan in plans), finished)
 
     def after(self, plan):
         """The predicted (check mode) or observed state after the plan."""
