@@ -149,9 +149,8 @@ class Handler(BaseHTTPRequestHandler):
             headers['Retry-After'] = str(fault['retry_after'])
         if self.service == 'server':
             headers.update(self.sim.server_headers())
-            error_id = fault.get('error_id', 'mmsim.injected_fault')
-            self.answer(fault['status'], {'id': error_id, 'message': fault.get('message', 'Injected fault.'), 'detailed_error': '',
-                                          'request_id': headers['X-Request-ID'], 'status_code': fault['status']}, headers=headers)
+            error = AppError(fault['status'], fault.get('error_id', 'mmsim.injected_fault'), fault.get('message', 'Injected fault.'))
+            self.answer(fault['status'], error.body(headers['X-Request-ID']), headers=headers)
         else:
             self.answer(fault['status'], b'', headers=headers)
 
@@ -162,8 +161,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             status, body = self.route_api(path, query)
         except AppError as exc:
-            self.answer(exc.status, {'id': exc.error_id, 'message': exc.message, 'detailed_error': exc.detailed_error,
-                                     'request_id': headers['X-Request-ID'], 'status_code': exc.status}, headers=headers)
+            self.answer(exc.status, exc.body(headers['X-Request-ID']), headers=headers)
         except PlainError as exc:
             self.answer(exc.status, (exc.text + '\n').encode(), content_type='text/plain; charset=utf-8', headers=headers)
         else:
@@ -271,7 +269,7 @@ class Handler(BaseHTTPRequestHandler):
                     try:
                         return self.answer(200, site.server.save_from_node(int(request.get('node', 0)))[1])
                     except AppError as exc:
-                        return self.answer(exc.status, {'id': exc.error_id, 'message': exc.message, 'status_code': exc.status})
+                        return self.answer(exc.status, exc.body())
             if (method, name) == ('GET', 'state'):
                 with site.lock:
                     return self.answer(200, site.state())

@@ -39,6 +39,10 @@ class AppError(Exception):
         super().__init__(message)
         self.status, self.error_id, self.message, self.detailed_error = status, error_id, message, detailed_error
 
+    def body(self, request_id=''):
+        return {'id': self.error_id, 'message': self.message, 'detailed_error': self.detailed_error,
+                'request_id': request_id, 'status_code': self.status}
+
 
 class PlainError(Exception):
     """Go's http.Error: a plain-text answer (some multipart failures on upload, API §2.2)."""
