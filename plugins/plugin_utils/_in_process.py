@@ -60,7 +60,6 @@ class InProcessModule:
         self._diff: bool = task['diff']
         self.tmpdir: str = task['tmpdir']
         self._warnings: list[str] = []
-        self._deprecations: list[dict[str, t.Any]] = []
         # Through JSON as on the module path: vaulted values decrypted, templating's types gone.
         self.params: dict[str, t.Any] = json.loads(json.dumps(task['args'], cls=_ARGS_ENCODER))
         validation = ArgumentSpecValidator(argument_spec, **constraints).validate(self.params)
@@ -68,7 +67,7 @@ class InProcessModule:
         self.no_log_values: set[str] = set(validation._no_log_values)
         for warning in validation._warnings:
             self.warn('Both option {option} and its alias {alias} are set.'.format(**warning))
-        self._deprecations.extend(validation._deprecations)
+        self._deprecations: list[dict[str, t.Any]] = list(validation._deprecations)
         if validation.error_messages:
             message = validation.errors.msg
             if isinstance(validation.errors[0], UnsupportedError):
