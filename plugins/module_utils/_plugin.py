@@ -11,7 +11,7 @@ import time
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
@@ -292,7 +292,7 @@ class PluginReconciler:
         self.client = view.client
         self.check_mode = check_mode
         self.tmpdir = tmpdir
-        # The module's no_log_values: secret plugin settings stay in it, the others are let out (see _settings).
+        # The module's no_log_values: secret plugin settings stay in it, the others are let out (see _plugin_config).
         self.no_log_values = no_log_values
 
     # Planning: reads only.
@@ -440,7 +440,7 @@ class PluginReconciler:
                 verify_checksum(path, spec.checksum)
             if spec.signature:
                 # Imported here: python-gnupg is only needed when a signature is checked.
-                from ansible_collections.mmops.mattermost.plugins.module_utils._signature import verify_bundle
+                from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import verify_bundle
                 verify_bundle(path, spec.signature, spec.trusted_keys, self.tmpdir)
             self._check_size(path)
             manifest = read_manifest(path)

@@ -168,7 +168,7 @@ changed_files:
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
-from ansible_collections.mmops.mattermost.plugins.module_utils._mirror import Mirror
+from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_publish import Mirror
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly, http_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace import DEFAULT_MARKETPLACE_URL
 

@@ -136,7 +136,7 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
-from ansible_collections.mmops.mattermost.plugins.module_utils._host_bundle import place_or_unpack
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_bundle import place_or_unpack
 
 
 def main():

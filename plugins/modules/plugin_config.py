@@ -152,7 +152,7 @@ request:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
-from ansible_collections.mmops.mattermost.plugins.module_utils._settings import UPDATE_SECRETS, configure_plugin
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import UPDATE_SECRETS, configure_plugin
 
 SPEC = api_spec(dict(
     id=dict(type='str', required=True),

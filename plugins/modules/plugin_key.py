@@ -169,7 +169,7 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
-from ansible_collections.mmops.mattermost.plugins.module_utils._trusted_keys import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
 
 
 def main():

@@ -119,7 +119,7 @@ request:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.mmops.mattermost.plugins.module_utils import _server_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 
@@ -127,9 +127,9 @@ SPEC = api_spec(dict(settings=dict(type='dict', required=True)))
 
 
 def run(module):
-    if not _server_settings.HAS_JSONSCHEMA:
-        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_server_settings.JSONSCHEMA_IMPORT_ERROR)
-    result = _server_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
+    if not _plugin_settings.HAS_JSONSCHEMA:
+        module.fail_json(msg=missing_required_lib('jsonschema'), exception=_plugin_settings.JSONSCHEMA_IMPORT_ERROR)
+    result = _plugin_settings.configure_server(MattermostClient.from_module(module), module.params['settings'], module.check_mode)
     for warning in result.pop('warnings'):
         module.warn(warning)
     return result

@@ -118,7 +118,7 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
-from ansible_collections.mmops.mattermost.plugins.module_utils._signing import ensure_signing_key
+from ansible_collections.mmops.mattermost.plugins.module_utils._signing_key import ensure_signing_key
 
 
 def main():

@@ -6,8 +6,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._server_settings import canonical_request, check_settings
-from ansible_collections.mmops.mattermost.plugins.module_utils._settings import (
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_settings import canonical_request, check_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import (
     FAKE_SETTING, PluginConfigPlan, SettingsError, SettingsSchema, same_value, show_only_secrets)
 
 MANIFEST = {'id': 'demo', 'settings_schema': {

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from ansible_collections.mmops.mattermost.plugins.module_utils import _signature
-from ansible_collections.mmops.mattermost.plugins.module_utils._signature import SignatureError
+from ansible_collections.mmops.mattermost.plugins.module_utils import _gpg
+from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError
 
 PASSPHRASE = 'correct horse battery staple'
 
@@ -27,19 +27,19 @@ def signers(tmp_path_factory):
     for bits in (2048, 3072, 4096):
         home = str(tmp_path_factory.mktemp('gpg-%d' % bits))
         passphrase = PASSPHRASE if bits == 3072 else None
-        gpg = _signature.named_keyring(home)
+        gpg = _gpg.named_keyring(home)
         # generate_key refuses short keys, so the 2048-bit one is made the way any gpg user would.
-        if bits < _signature.MIN_RSA_BITS:
+        if bits < _gpg.MIN_RSA_BITS:
             fingerprint = gpg.gen_key(gpg.gen_key_input(key_type='RSA', key_length=bits, name_real='Short',
                                                         name_email='short@example.com', no_protection=True)).fingerprint
         else:
-            fingerprint = _signature.generate_key(gpg, 'Signer %d' % bits, 'signer%d@example.com' % bits, bits, passphrase)
-        public = _signature.export_key(gpg, fingerprint).encode()
-        private = _signature.export_key(gpg, fingerprint, secret=True, passphrase=passphrase).encode()
+            fingerprint = _gpg.generate_key(gpg, 'Signer %d' % bits, 'signer%d@example.com' % bits, bits, passphrase)
+        public = _gpg.export_key(gpg, fingerprint).encode()
+        private = _gpg.export_key(gpg, fingerprint, secret=True, passphrase=passphrase).encode()
         made[bits] = Signer(home, fingerprint, public, private)
     yield made
     for signer in made.values():
-        _signature.subprocess.call(['gpgconf', '--homedir', signer.home, '--kill', 'gpg-agent'])
+        _gpg.subprocess.call(['gpgconf', '--homedir', signer.home, '--kill', 'gpg-agent'])
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def bundle(tmp_path):
 
 def sign(signer, bundle, passphrase=None):
     signature = str(bundle) + '.sig'
-    gpg = _signature.named_keyring(signer.home)
-    return signature, _signature.sign_bundle(gpg, str(bundle), signature, signer.fingerprint, passphrase)
+    gpg = _gpg.named_keyring(signer.home)
+    return signature, _gpg.sign_bundle(gpg, str(bundle), signature, signer.fingerprint, passphrase)
 
 
 def key_file(tmp_path, signer, name='key.asc'):
@@ -63,7 +63,7 @@ def key_file(tmp_path, signer, name='key.asc'):
 
 @pytest.mark.parametrize('bits', [3072, 4096])
 def test_generated_rsa_keys_of_3072_and_4096_bits_are_accepted_as_trusted_keys(signers, bits):
-    key = _signature.check_trusted_key(signers[bits].public, 'key.asc')
+    key = _gpg.check_trusted_key(signers[bits].public, 'key.asc')
     assert key['fingerprint'] == signers[bits].fingerprint
     assert (key['algorithm'], key['length'], key['secret']) == ('RSA', bits, False)
     assert key['uids'] == ['Signer %d <signer%d@example.com>' % (bits, bits)]
@@ -71,27 +71,27 @@ def test_generated_rsa_keys_of_3072_and_4096_bits_are_accepted_as_trusted_keys(s
 
 def test_a_2048_bit_key_is_refused_naming_its_size(signers):
     with pytest.raises(SignatureError, match='key.asc is a 2048-bit RSA key .*at least 3072 bits'):
-        _signature.check_trusted_key(signers[2048].public, 'key.asc')
+        _gpg.check_trusted_key(signers[2048].public, 'key.asc')
 
 
 def test_generate_key_refuses_short_keys_before_running_gpg():
     with pytest.raises(SignatureError, match='key_length 2048 is too short'):
-        _signature.generate_key(None, 'x', 'x@example.com', 2048)
+        _gpg.generate_key(None, 'x', 'x@example.com', 2048)
 
 
 def test_private_keys_and_non_keys_are_refused(signers):
     with pytest.raises(SignatureError, match='is a private key'):
-        _signature.check_trusted_key(signers[4096].private, 'secret.asc')
+        _gpg.check_trusted_key(signers[4096].private, 'secret.asc')
     with pytest.raises(SignatureError, match='notes.txt is not an OpenPGP public key'):
-        _signature.check_trusted_key(b'just some text\n', 'notes.txt')
+        _gpg.check_trusted_key(b'just some text\n', 'notes.txt')
     with pytest.raises(SignatureError, match='holds 2 keys'):
-        _signature.check_trusted_key(signers[3072].public + signers[4096].public, 'both.asc')
+        _gpg.check_trusted_key(signers[3072].public + signers[4096].public, 'both.asc')
 
 
 def test_a_signed_bundle_verifies_with_sha256(signers, bundle, tmp_path):
     signature, made = sign(signers[3072], bundle, PASSPHRASE)
     assert made == dict(fingerprint=signers[3072].fingerprint, hash_algorithm='SHA256')
-    assert _signature.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])], str(tmp_path)) == \
+    assert _gpg.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])], str(tmp_path)) == \
         (signers[3072].fingerprint, 'SHA256')
     # Nothing is left behind in the working directory: the keyring was temporary.
     assert sorted(os.listdir(str(tmp_path))) == sorted([bundle.name, bundle.name + '.sig', 'key.asc'])
@@ -99,7 +99,7 @@ def test_a_signed_bundle_verifies_with_sha256(signers, bundle, tmp_path):
 
 def test_a_wrong_passphrase_fails_clearly(signers, bundle):
     # A running gpg-agent caches the passphrase used when the key was made: start from a fresh agent.
-    _signature.subprocess.call(['gpgconf', '--homedir', signers[3072].home, '--kill', 'gpg-agent'])
+    _gpg.subprocess.call(['gpgconf', '--homedir', signers[3072].home, '--kill', 'gpg-agent'])
     with pytest.raises(SignatureError, match='could not sign'):
         sign(signers[3072], bundle, 'not the passphrase')
 
@@ -108,21 +108,21 @@ def test_a_tampered_bundle_fails(signers, bundle, tmp_path):
     signature, dummy = sign(signers[4096], bundle)
     bundle.write_bytes(bundle.read_bytes() + b'x')
     with pytest.raises(SignatureError, match='the bundle changed after it was signed'):
-        _signature.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[4096])])
+        _gpg.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[4096])])
 
 
 def test_a_signature_by_another_key_fails(signers, bundle, tmp_path):
     signature, dummy = sign(signers[4096], bundle)
     with pytest.raises(SignatureError, match='made by key .*which is not in trusted_keys'):
-        _signature.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])])
+        _gpg.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])])
 
 
 def test_a_missing_signature_fails(signers, bundle, tmp_path):
     with pytest.raises(SignatureError, match='does not exist'):
-        _signature.verify_bundle(str(bundle), str(bundle) + '.sig', [key_file(tmp_path, signers[3072])])
+        _gpg.verify_bundle(str(bundle), str(bundle) + '.sig', [key_file(tmp_path, signers[3072])])
 
 
 def test_find_key_matches_the_whole_user_id(signers):
-    gpg = _signature.named_keyring(signers[4096].home)
-    assert _signature.find_key(gpg, 'Signer 4096 <signer4096@example.com>')['fingerprint'] == signers[4096].fingerprint
-    assert _signature.find_key(gpg, 'Signer 4096') is None
+    gpg = _gpg.named_keyring(signers[4096].home)
+    assert _gpg.find_key(gpg, 'Signer 4096 <signer4096@example.com>')['fingerprint'] == signers[4096].fingerprint
+    assert _gpg.find_key(gpg, 'Signer 4096') is None

@@ -8,9 +8,9 @@ __metaclass__ = type
 import os
 import tempfile
 
-from ansible_collections.mmops.mattermost.plugins.module_utils import _signature as openpgp
+from ansible_collections.mmops.mattermost.plugins.module_utils import _gpg as openpgp
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import write_file_atomically
-from ansible_collections.mmops.mattermost.plugins.module_utils._signature import SignatureError
+from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError
 
 
 def _holds_key(path, fingerprint, secret):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plugin settings: one plugin's entry under PluginSettings.Plugins, checked against the plugin's manifest and
-written with PUT /config/patch (the server-wide PluginSettings are in _server_settings)."""
+written with PUT /config/patch (the server-wide PluginSettings are in _plugin_settings)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type

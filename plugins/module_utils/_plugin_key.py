@@ -9,7 +9,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _client
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import ConfigStoreError, open_store, valid_file_name
-from ansible_collections.mmops.mattermost.plugins.module_utils._signature import SignatureError, check_trusted_key, scan_keys
+from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, check_trusted_key, scan_keys
 
 # The connection options, optional here: with them the server re-reads its config, without them it needs a restart.
 OPTIONAL_CONNECTION_ARGSPEC = dict((name, dict(spec, required=False)) for name, spec in _client.CONNECTION_ARGSPEC.items())

@@ -381,7 +381,7 @@ def place_or_unpack(module):
         if not signature:
             raise BundleError('trusted_keys are given but no signature: give the signature that goes with %s' % params['src'])
         # Imported here: python-gnupg is only needed when a signature is checked.
-        from ansible_collections.mmops.mattermost.plugins.module_utils._signature import verify_bundle
+        from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import verify_bundle
         result['signer'] = verify_bundle(bundle, signature, params['trusted_keys'], module.tmpdir)[0]
     manifest = read_bundle(bundle)[0]
     result.update(plugin_id=manifest['id'], version=manifest['version'])

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The server-wide PluginSettings: checked against a JSON Schema and Mattermost's forbidden combinations, then
-written with PUT /config/patch. Kept apart from _settings so that only plugin_settings loads jsonschema."""
+written with PUT /config/patch. Kept apart from _plugin_config so that only plugin_settings loads jsonschema."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -17,7 +17,7 @@ else:
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._settings import (
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import (
     SettingsError, require_api_writable, require_config_writable, same_value)
 
 
