@@ -21,7 +21,7 @@ from ansible.module_utils.six.moves.urllib.parse import parse_qs, unquote, urlpa
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _config_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import DEFAULT_CONFIG_PATH, ConfigFileError
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 
 # ConfigurationFiles.Name is VARCHAR(64).
 MAX_FILE_NAME = 64

@@ -6,7 +6,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError, require_marketplace
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_marketplace
 
 
 class ListingRequest:

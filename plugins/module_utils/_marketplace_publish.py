@@ -24,7 +24,7 @@ import tempfile
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleError, parse_checksum, sha256_file, validate_plugin_id, verify_checksum)
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 
 CATALOG = 'api/v1/plugins'
 DATABASE = 'plugins.json'

@@ -11,8 +11,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _client
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import SettingsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError, SettingsError
 
 
 def api_spec(argument_spec, **constraints):

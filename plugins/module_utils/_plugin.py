@@ -8,17 +8,15 @@ __metaclass__ = type
 import os
 import time
 
-from ansible.module_utils.six.moves.urllib.parse import urlparse
-
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_config
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import (
+    require_config_writable, require_marketplace, require_secure_url, require_uploads)
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
-NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
-RUNNING = 2
-FAILED = (3, 4)
 POLL_INTERVAL = 0.25
 
 SOURCES = ('marketplace', 'url', 'file')
@@ -44,144 +42,6 @@ PLUGIN_ARGSPEC = dict(
     allowed_labels=dict(type='list', elements='str'),
     forbidden_labels=dict(type='list', elements='str'),
 )
-
-HINT_UPLOADS = ('PluginSettings.EnableUploads cannot be changed through the API: turn it on with the '
-                'mmops.mattermost.plugin_uploads role (config.json, mmomni.yml or the service environment)')
-HINT_SIGNATURES = ('the server only accepts signed Marketplace and prepackaged plugins; install from the Marketplace, '
-                   'place the bundle with the mmops.mattermost.prepackaged_plugins role, or set RequirePluginSignature '
-                   'to false with mmops.mattermost.plugin_settings')
-
-
-class PluginError(Exception):
-    """A plugin cannot reach its desired state; the message says why and what to do."""
-
-    def __init__(self, message, **details):
-        super(PluginError, self).__init__(message)
-        self.details = details
-
-
-def node_view(status):
-    view = dict(cluster_id=status.get('cluster_id', ''), state=NODE_STATES.get(status.get('state'), 'unknown'),
-                version=status.get('version'))
-    if status.get('error'):
-        view['error'] = status['error']
-    return view
-
-
-class ServerView:
-    """PluginSettings and per-node plugin statuses of one server, read once and kept in step with our writes."""
-
-    def __init__(self, client):
-        self.client = client
-        config = client.get_config() or {}
-        self.settings = config.get('PluginSettings') or {}
-        # Mattermost caps every request body at MaxFileSize + 512 bytes (the multipart framing fits in that).
-        self.max_upload_size = (config.get('FileSettings') or {}).get('MaxFileSize')
-        # Enable and ReadOnlyConfig: whether config saves (enable, disable, remove, settings) may be refused.
-        self.cluster_settings = config.get('ClusterSettings') or {}
-        if not self.settings.get('Enable', True):
-            raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
-                              'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
-        self.statuses = client.get_plugin_statuses()
-        self._listing = None
-        self._manifests = None
-
-    def marketplace_entry(self, plugin_id):
-        """The entry the server's own Marketplace install would use (its newest compatible release), or None.
-
-        From the server's listing, which merges prepackaged and installed plugins and asks the Marketplace with the
-        server's own version; read once per run, however many plugins ask.
-        """
-        if self._listing is None:
-            self._listing = marketplace.server_listing(self.client)
-        return self._listing.get(plugin_id)
-
-    def installed_manifest(self, plugin_id):
-        """An installed plugin's manifest (with its settings_schema), from one GET /plugins per run; None if not installed."""
-        if self._manifests is None:
-            self._manifests = plugin_settings.installed_manifests(self.client)
-        return self._manifests.get(plugin_id)
-
-    def refresh_statuses(self):
-        self.statuses = self.client.get_plugin_statuses()
-        return self.statuses
-
-    @property
-    def server_version(self):
-        return self.client.server_version
-
-    def setting(self, name, default=False):
-        return self.settings.get(name, default)
-
-    def enabled(self, plugin_id):
-        return bool(((self.settings.get('PluginStates') or {}).get(plugin_id) or {}).get('Enable'))
-
-    def set_enabled(self, plugin_id, enabled):
-        self.settings.setdefault('PluginStates', {})[plugin_id] = {'Enable': enabled}
-
-    def plugin_ids(self):
-        seen = []
-        for status in self.statuses:
-            if status.get('plugin_id') not in seen:
-                seen.append(status.get('plugin_id'))
-        return seen
-
-    def cluster_ids(self):
-        seen = []
-        for status in self.statuses:
-            if status.get('cluster_id', '') not in seen:
-                seen.append(status.get('cluster_id', ''))
-        return seen
-
-    def describe(self, plugin_id):
-        """The `plugin` return value: id, name, version, enabled, installed, nodes."""
-        entries = [status for status in self.statuses if status.get('plugin_id') == plugin_id]
-        if not entries:
-            return dict(id=plugin_id, name=None, version=None, enabled=self.enabled(plugin_id), installed=False, nodes=[])
-        return dict(id=plugin_id, name=entries[0].get('name'), version=entries[0].get('version'),
-                    enabled=self.enabled(plugin_id), installed=True, nodes=[node_view(status) for status in entries])
-
-    def start_progress(self, targets):
-        """For {plugin_id: version}: (nodes still starting, nodes that failed), each as (plugin_id, cluster_id, detail)."""
-        pending, failed = [], []
-        for plugin_id, version in targets.items():
-            by_node = dict((status.get('cluster_id', ''), status) for status in self.statuses if status.get('plugin_id') == plugin_id)
-            for cluster_id in self.cluster_ids():
-                status = by_node.get(cluster_id)
-                if status is None or not marketplace.same_version(status.get('version'), version):
-                    pending.append((plugin_id, cluster_id, 'not installed at %s yet' % version))
-                elif status.get('state') in FAILED:
-                    failed.append((plugin_id, cluster_id, '%s: %s' % (NODE_STATES[status['state']], status.get('error') or 'no error text')))
-                elif status.get('state') != RUNNING:
-                    pending.append((plugin_id, cluster_id, NODE_STATES.get(status.get('state'), 'unknown')))
-        return pending, failed
-
-
-# The server settings that decide which install routes are open, checked before any write.
-
-def require_marketplace(view):
-    if not view.setting('EnableMarketplace', True):
-        raise PluginError('the Marketplace is switched off on %s (PluginSettings.EnableMarketplace is false): turn it on '
-                          'with mmops.mattermost.plugin_settings, or install with source=url or source=file'
-                          % view.client.base_url)
-
-
-def require_uploads(view, what):
-    if view.setting('RequirePluginSignature'):
-        raise PluginError('%s is refused by %s because PluginSettings.RequirePluginSignature is true: %s'
-                          % (what, view.client.base_url, HINT_SIGNATURES))
-    if not view.setting('EnableUploads'):
-        raise PluginError('%s needs custom plugin uploads, which are switched off on %s (PluginSettings.EnableUploads '
-                          'is false). %s' % (what, view.client.base_url, HINT_UPLOADS))
-
-
-def require_secure_url(view, url):
-    parts = urlparse(url)
-    if parts.scheme not in ('http', 'https') or not parts.netloc:
-        raise PluginError('%r is not an http(s) URL' % url)
-    if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
-        raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
-                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % url)
 
 
 class PluginSpec:
@@ -325,8 +185,8 @@ class PluginReconciler:
         if manifest is None:
             raise PluginError('%s: the manifest of the version to install is unknown, so settings cannot be checked; '
                               'install the plugin first, then set them' % spec.id)
-        return plugin_settings.plan_plugin_config(self.client, self.view.settings, manifest, spec.id, spec.settings,
-                                                  no_log_values=self.no_log_values)
+        return plugin_config.plan_plugin_config(self.client, self.view.settings, manifest, spec.id, spec.settings,
+                                                no_log_values=self.no_log_values)
 
     def _install_step(self, spec, before):
         current = before['version'] if before['installed'] else None
@@ -470,7 +330,7 @@ class PluginReconciler:
         """
         saving = [action for plan in plans if plan.saves_config for action in plan.actions()]
         if saving and not self.check_mode:
-            plugin_settings.require_config_writable(self.client, self.view.cluster_settings, 'this run (%s)' % ', '.join(saving))
+            require_config_writable(self.client, self.view.cluster_settings, 'this run (%s)' % ', '.join(saving))
         for plan in plans:
             self.apply_removal(plan)
             self.apply_install(plan)
@@ -511,7 +371,7 @@ class PluginReconciler:
         """One config patch with the settings of every plan that changes them; before any enable, so plugins start with them."""
         entries = dict((plan.spec.id, plan.settings.entry) for plan in plans if plan.settings is not None and plan.settings.changed)
         if entries and not self.check_mode:
-            plugin_settings.write_plugin_entries(self.client, self.view.settings, entries)
+            plugin_config.write_plugin_entries(self.client, self.view.settings, entries)
 
     def apply_toggle(self, plan):
         if plan.toggle is not None and not self.check_mode:
@@ -620,6 +480,40 @@ def _node_details(problems):
 
 def diff_view(state):
     return dict(installed=state['installed'], version=state['version'], enabled=state['enabled'])
+
+
+def removal_specs(view, specs, keep):
+    """With exclusive: a state=absent spec for every installed plugin neither listed nor kept."""
+    wanted = set(spec.id for spec in specs) | set((plugin_id or '').strip().lower() for plugin_id in keep or [])
+    return [PluginSpec(dict(id=plugin_id, state='absent')) for plugin_id in view.plugin_ids() if plugin_id not in wanted]
+
+
+def check_unique(specs):
+    seen = set()
+    for spec in specs:
+        if spec.id in seen:
+            raise PluginError('plugin %s is listed more than once; give each plugin one entry' % spec.id)
+        seen.add(spec.id)
+
+
+def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None):
+    """The plugin_set module's job: every entry (plugin module options plus settings) planned before any write.
+
+    Nothing is written before every entry is planned, so a plan error leaves the server as it was; the writes
+    then go in the reconciler's phases, with one wait for all.
+    """
+    specs = [PluginSpec(entry) for entry in entries]
+    check_unique(specs)
+    if exclusive:
+        specs += removal_specs(view, specs, keep)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
+    plans = [reconciler.plan(spec) for spec in specs]
+
+    results = reconciler.converge(plans)
+    changed = [result for result in results if result['changed']]
+    return dict(changed=bool(changed), plugins=results, actions=[action for result in results for action in result['actions']],
+                diff=dict(before=dict((result['id'], result['before']) for result in changed),
+                          after=dict((result['id'], result['after']) for result in changed)))
 
 
 def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):

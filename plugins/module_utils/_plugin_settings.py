@@ -17,8 +17,8 @@ else:
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import (
-    SettingsError, require_api_writable, require_config_writable, same_value)
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_api_writable, require_config_writable, same_value
 
 
 # --- server-wide PluginSettings -------------------------------------------------------------------

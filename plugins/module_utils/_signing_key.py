@@ -1,12 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the signing_key and plugin_signature modules do, on the host that signs plugins."""
+"""What the signing_key module does, on the host that signs plugins."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
-import tempfile
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _gpg as openpgp
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import write_file_atomically
@@ -65,42 +64,3 @@ def ensure_signing_key(module):
         module.warn('the existing key for %s has %d bits, not the requested %d: it is kept' % (uid, key['length'], params['key_length']))
     return dict(changed=changed or bool(actions), fingerprint=fingerprint, uid=uid, key_length=key['length'],
                 public_key=openpgp.export_key(gpg, fingerprint), actions=actions)
-
-
-def sign_or_verify(module):
-    """The plugin_signature module: a detached SHA-256 signature that verifies (state=signed), or a check (verified)."""
-    params = module.params
-    path = params['path']
-    signature = params['signature'] or path + '.sig'
-    if not os.path.isfile(path):
-        raise SignatureError('bundle %s does not exist or is not a file' % path)
-    if params['state'] == 'verified':
-        fingerprint, algorithm = openpgp.verify_bundle(path, signature, params['trusted_keys'], module.tmpdir)
-        return dict(changed=False, signature=signature, fingerprint=fingerprint, hash_algorithm=algorithm, actions=[])
-    gpg = openpgp.named_keyring(params['gnupghome'])
-    signer = os.path.join(module.tmpdir, 'signer.asc')
-    with open(signer, 'w') as handle:
-        handle.write(openpgp.export_key(gpg, params['key_id']))
-    if os.path.exists(signature):
-        try:
-            fingerprint, algorithm = openpgp.verify_bundle(path, signature, [signer], module.tmpdir)
-        except SignatureError:
-            pass
-        else:
-            if algorithm == 'SHA256':
-                return dict(changed=False, signature=signature, fingerprint=fingerprint, hash_algorithm=algorithm, actions=[])
-    actions = ['sign %s with %s into %s' % (path, params['key_id'], signature)]
-    if module.check_mode:
-        return dict(changed=True, signature=signature, fingerprint=None, hash_algorithm='SHA256', actions=actions)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(signature)), prefix='.mmops-sig-')
-    os.close(handle)
-    os.remove(temporary)  # gpg writes the output itself and asks before replacing a file
-    try:
-        made = openpgp.sign_bundle(gpg, path, temporary, params['key_id'], params['passphrase'])
-        with open(temporary, 'rb') as stream:
-            write_file_atomically(signature, stream.read(), mode=0o644)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return dict(changed=True, signature=signature, fingerprint=made['fingerprint'], hash_algorithm=made['hash_algorithm'],
-                actions=actions)

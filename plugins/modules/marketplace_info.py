@@ -217,7 +217,7 @@ plugins:
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import CONNECTION_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_info import ListingRequest, marketplace_listing
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import ServerView
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 SPEC = api_spec(dict(
     url=dict(CONNECTION_ARGSPEC['url'], required=False),

@@ -281,7 +281,8 @@ request:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec, ServerView, reconcile_one
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec, reconcile_one
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 SPEC = api_spec(PLUGIN_ARGSPEC)
 

@@ -211,8 +211,8 @@ request:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, ServerView
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_set import reconcile_set
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, reconcile_set
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 ARGSPEC = dict(
     plugins=dict(type='list', elements='dict', required=True, options=PLUGIN_ARGSPEC),

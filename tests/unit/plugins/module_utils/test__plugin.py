@@ -9,8 +9,9 @@ import re
 import pytest
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace import same_version
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import (
-    PLUGIN_ARGSPEC, PluginError, PluginSpec, ServerView)
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 
 def spec(**params):

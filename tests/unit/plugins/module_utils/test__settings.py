@@ -7,8 +7,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_settings import canonical_request, check_settings
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import (
-    FAKE_SETTING, PluginConfigPlan, SettingsError, SettingsSchema, same_value, show_only_secrets)
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import FAKE_SETTING, PluginConfigPlan, SettingsSchema, show_only_secrets
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import same_value
 
 MANIFEST = {'id': 'demo', 'settings_schema': {
     'settings': [{'key': 'Name', 'type': 'text'}, {'key': 'Count', 'type': 'number'}, {'key': 'On', 'type': 'bool'},
