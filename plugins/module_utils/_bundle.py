@@ -11,13 +11,15 @@ import io
 import json
 import os
 import re
+import shutil
 import tarfile
-import tempfile
 import traceback
 import zlib
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import parse_version
 
 try:
@@ -44,7 +46,7 @@ PLUGIN_ID_RULE = "%d to %d characters, each a letter, digit, '-', '_' or '.'" % 
 _CHECKSUM = re.compile(r'(?:sha256:)?([0-9a-fA-F]{64})')
 
 
-class BundleError(Exception):
+class BundleError(MattermostOpsError):
     """A plugin bundle that cannot be used; the message names the bundle and what is wrong with it."""
 
 
@@ -347,10 +349,6 @@ class BundleCache:
         try:
             if not os.path.isdir(self.directory):
                 os.makedirs(self.directory, 0o700)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.incoming-')
-            with os.fdopen(handle, 'wb') as target, open(path, 'rb') as source:
-                for chunk in iter(lambda: source.read(1 << 20), b''):
-                    target.write(chunk)
-            os.replace(temporary, self._path(digest))
+            replace_file(self._path(digest), fill=lambda temporary: shutil.copyfile(path, temporary), mode=0o600)
         except OSError:
             pass

@@ -12,6 +12,8 @@ import uuid
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -68,12 +70,8 @@ GATE_HINTS = {
 }
 
 
-class MattermostError(Exception):
+class MattermostError(MattermostOpsError):
     """A failure talking to Mattermost; `details` go into the module result."""
-
-    def __init__(self, message, **details):
-        super(MattermostError, self).__init__(message)
-        self.details = details
 
 
 class MattermostAPIError(MattermostError):

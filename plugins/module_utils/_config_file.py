@@ -10,9 +10,10 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import os
 import re
-import tempfile
+
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 
 DEFAULT_CONFIG_PATH = '/opt/mattermost/config/config.json'
 
@@ -20,7 +21,7 @@ _WHITESPACE = re.compile(r'[ \t\n\r]*')
 _DECODER = json.JSONDecoder()
 
 
-class ConfigFileError(Exception):
+class ConfigFileError(MattermostOpsError):
     """config.json cannot be read, parsed or changed as asked."""
 
 
@@ -68,22 +69,6 @@ def with_setting(text, section, key, value):
         # Only possible with duplicate keys, where the edited occurrence is not the one JSON readers keep.
         raise ConfigFileError('cannot change %s.%s safely: the config file holds that key more than once' % (section, key))
     return changed
-
-
-def write_config(module, path, text, backup):
-    """Replace `path` with `text` atomically, keeping its mode and owner; returns the backup file name or None."""
-    backup_file = module.backup_local(path) if backup else None
-    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix='.config.json.')
-    try:
-        with os.fdopen(descriptor, 'wb') as handle:
-            handle.write(text.encode('utf-8'))
-            # On disk before the rename: a crash right after it must not leave an empty config.json.
-            os.fsync(handle.fileno())
-        module.atomic_move(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return backup_file
 
 
 def _skip_whitespace(text, position):
@@ -139,7 +124,7 @@ def set_plugin_uploads(module, path, enabled, backup):
                               after={'PluginSettings': {'EnableUploads': enabled}},
                               before_header=path, after_header=path)
     if not module.check_mode:
-        backup_file = write_config(module, path, changed_text, backup)
+        backup_file = replace_file(path, changed_text.encode('utf-8'), module=module, backup=backup)
         if backup_file:
             result['backup_file'] = backup_file
     return result

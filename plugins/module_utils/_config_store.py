@@ -14,14 +14,14 @@ import base64
 import json
 import os
 import secrets
-import tempfile
 import time
 
 from ansible.module_utils.six.moves.urllib.parse import parse_qs, unquote, urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _config_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import DEFAULT_CONFIG_PATH, ConfigFileError
-from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 
 # ConfigurationFiles.Name is VARCHAR(64).
 MAX_FILE_NAME = 64
@@ -32,35 +32,8 @@ _DSN_QUERY_ENV = {'sslmode': 'PGSSLMODE', 'connect_timeout': 'PGCONNECT_TIMEOUT'
                   'sslcert': 'PGSSLCERT', 'sslkey': 'PGSSLKEY', 'application_name': 'PGAPPNAME'}
 
 
-class ConfigStoreError(PluginError):
+class ConfigStoreError(MattermostOpsError):
     """The server's config store cannot be read or changed; the message says why and what to do."""
-
-
-def write_file_atomically(path, data, mode=0o644, owner_like=None, keep_mode=True):
-    """Replace `path` with `data` through a temporary file in the same directory.
-
-    An existing file keeps its mode (unless not `keep_mode`) and owner; a new one gets `mode` and the owner of
-    `owner_like` (when allowed). The data gets its final mode before it is in place: a private key is never readable
-    by others, not even for a moment.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
-    try:
-        with os.fdopen(handle, 'wb') as stream:
-            stream.write(data)
-            # On disk before the rename: a crash right after it must not leave an empty file.
-            os.fsync(stream.fileno())
-        model = path if os.path.exists(path) else owner_like
-        os.chmod(temporary, os.stat(path).st_mode & 0o7777 if keep_mode and os.path.exists(path) else mode)
-        if model and os.path.exists(model):
-            stat = os.stat(model)
-            if (stat.st_uid, stat.st_gid) != (os.getuid(), os.getgid()) and os.geteuid() == 0:
-                os.chown(temporary, stat.st_uid, stat.st_gid)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def config_json(config):
@@ -118,13 +91,13 @@ class FileConfigStore:
         for name, data in files.items():
             if data is not None:
                 # The server writes its companion files 0600; it must be able to read them, so they get its owner.
-                write_file_atomically(self.file_location(name), data, mode=0o600, owner_like=self.path)
+                replace_file(self.file_location(name), data, mode=0o600, owner_like=self.path, module=self.module)
         if trusted_keys is not None:
             try:
                 text = _config_file.with_setting(self.text, 'PluginSettings', 'SignaturePublicKeyFiles', trusted_keys)
             except ConfigFileError as exc:
                 raise ConfigStoreError(str(exc))
-            backup_file = _config_file.write_config(self.module, self.path, text, backup)
+            backup_file = replace_file(self.path, text.encode('utf-8'), module=self.module, backup=backup)
         for name, data in files.items():
             if data is None and os.path.exists(self.file_location(name)):
                 os.remove(self.file_location(name))

@@ -18,7 +18,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 
 try:
     import gnupg
@@ -39,7 +39,7 @@ HASH_ALGORITHMS = {'1': 'MD5', '2': 'SHA1', '3': 'RIPEMD160', '8': 'SHA256', '9'
 SHA256_ARGS = ['--personal-digest-preferences', 'SHA256']
 
 
-class SignatureError(BundleError):
+class SignatureError(MattermostOpsError):
     """A key or signature cannot be used; the message says why."""
 
 

@@ -19,12 +19,12 @@ import copy
 import hashlib
 import json
 import os
-import tempfile
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleError, parse_checksum, sha256_file, validate_plugin_id, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 
 CATALOG = 'api/v1/plugins'
 DATABASE = 'plugins.json'
@@ -55,14 +55,14 @@ class Release:
 
 
 class Mirror:
-    """Publishes releases under `dest` for servers reading it at `base_url`; every write goes through `move`."""
+    """Publishes releases under `dest` for servers reading it at `base_url`; every write is a replace_file for `module`."""
 
-    def __init__(self, client, source_url, dest, base_url, move, check_mode=False):
+    def __init__(self, client, source_url, dest, base_url, module, check_mode=False):
         self.client = client
         self.source_url = (source_url or marketplace.DEFAULT_MARKETPLACE_URL).rstrip('/')
         self.dest = dest
         self.base_url = base_url.rstrip('/')
-        self.move = move
+        self.module = module
         self.check_mode = check_mode
         self.changed_files = []
 
@@ -154,10 +154,8 @@ class Mirror:
         url = release.entry.get('download_url') or ''
         if not url:
             raise PluginError('%s %s has no download_url in the source Marketplace' % (release.id, release.version))
-        directory = _directory(bundle)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.mirror-')
-        os.close(handle)
-        try:
+
+        def fetch(temporary):
             self.client.download(url, temporary)
             if release.checksum:
                 try:
@@ -165,10 +163,9 @@ class Mirror:
                 except BundleError:
                     raise PluginError('%s %s from %s does not match checksum %s; it was not published'
                                       % (release.id, release.version, url, release.checksum))
-            self.move(temporary, bundle)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+
+        _directory(bundle)
+        replace_file(bundle, fill=fetch, module=self.module)
 
     def _write(self, relative, content):
         """Write `content` (bytes) at `relative` unless it is already there; atomically."""
@@ -178,14 +175,8 @@ class Mirror:
         self.changed_files.append(relative)
         if self.check_mode:
             return
-        handle, temporary = tempfile.mkstemp(dir=_directory(path), prefix='.mirror-')
-        try:
-            with os.fdopen(handle, 'wb') as stream:
-                stream.write(content)
-            self.move(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        _directory(path)
+        replace_file(path, content, module=self.module)
 
     def _prune_by_id(self, kept):
         directory = os.path.join(self.dest, BY_ID)

@@ -1,17 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every API module does around its own logic: argument spec, libraries, errors."""
+"""What every API module does around its own logic: argument spec, libraries, errors (through _errors.failing_clearly)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import contextlib
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _client
-from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
-from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError, SettingsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 
 
 def api_spec(argument_spec, **constraints):
@@ -47,14 +44,3 @@ def http_module(argument_spec, **kwargs):
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     check_libraries(module)
     return module
-
-
-@contextlib.contextmanager
-def failing_clearly(module):
-    """Turn the collection's errors into fail_json with their details (status, error id, request, nodes)."""
-    try:
-        yield
-    except (_client.MattermostError, PluginError, SettingsError) as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    except BundleError as exc:
-        module.fail_json(msg=str(exc))

@@ -13,6 +13,7 @@ from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_co
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, verify_bundle
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import (
     require_config_writable, require_marketplace, require_secure_url, require_uploads)
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
@@ -299,12 +300,10 @@ class PluginReconciler:
             if spec.checksum:
                 verify_checksum(path, spec.checksum)
             if spec.signature:
-                # Imported here: python-gnupg is only needed when a signature is checked.
-                from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import verify_bundle
                 verify_bundle(path, spec.signature, spec.trusted_keys, self.tmpdir)
             self._check_size(path)
             manifest = read_manifest(path)
-        except (BundleError, ValueError) as exc:
+        except (BundleError, SignatureError, ValueError) as exc:
             raise PluginError('%s: %s; nothing was installed' % (spec.id, exc))
         if manifest['id'] != spec.id:
             raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.src, manifest['id'], spec.id))

@@ -17,13 +17,14 @@ import os
 import stat
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import read_config, setting
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 
 # Mattermost's defaults when the setting is empty, relative to its working directory.
 DEFAULTS = {'Directory': './plugins', 'ClientDirectory': './client/plugins'}
 _OPEN_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
-class PluginDirsError(Exception):
+class PluginDirsError(MattermostOpsError):
     """A plugin directory that root must not or cannot make."""
 
 

@@ -6,10 +6,9 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
-import tempfile
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _gpg as openpgp
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import write_file_atomically
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError
 
 
@@ -38,15 +37,12 @@ def sign_or_verify(module):
     actions = ['sign %s with %s into %s' % (path, params['key_id'], signature)]
     if module.check_mode:
         return dict(changed=True, signature=signature, fingerprint=None, hash_algorithm='SHA256', actions=actions)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(signature)), prefix='.mmops-sig-')
-    os.close(handle)
-    os.remove(temporary)  # gpg writes the output itself and asks before replacing a file
-    try:
-        made = openpgp.sign_bundle(gpg, path, temporary, params['key_id'], params['passphrase'])
-        with open(temporary, 'rb') as stream:
-            write_file_atomically(signature, stream.read(), mode=0o644)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    made = {}
+
+    def sign(temporary):
+        os.remove(temporary)  # gpg writes the output itself and asks before replacing a file
+        made.update(openpgp.sign_bundle(gpg, path, temporary, params['key_id'], params['passphrase']))
+
+    replace_file(signature, fill=sign, mode=0o644, module=module)
     return dict(changed=True, signature=signature, fingerprint=made['fingerprint'], hash_algorithm=made['hash_algorithm'],
                 actions=actions)

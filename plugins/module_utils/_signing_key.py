@@ -8,7 +8,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _gpg as openpgp
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import write_file_atomically
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError
 
 
@@ -55,7 +55,7 @@ def ensure_signing_key(module):
             actions.append('write %s key %s' % (kind, path))
             if not module.check_mode:
                 text = openpgp.export_key(gpg, fingerprint, secret=secret, passphrase=params['passphrase'])
-                write_file_atomically(path, text.encode('ascii'), mode=mode, keep_mode=False)
+                replace_file(path, text.encode('ascii'), mode=mode, keep_mode=False, module=module)
         elif secret and os.stat(path).st_mode & 0o077:
             actions.append('restrict %s to mode 0600' % path)
             if not module.check_mode:

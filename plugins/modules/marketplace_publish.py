@@ -169,7 +169,8 @@ changed_files:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_publish import Mirror
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly, http_module
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import http_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace import DEFAULT_MARKETPLACE_URL
 
 
@@ -193,7 +194,7 @@ def main():
     with failing_clearly(module):
         client = MattermostClient(params['source_url'], None, params['validate_certs'], params['ca_path'], params['timeout'])
         mirror = Mirror(client, params['source_url'], params['dest'], params['base_url'],
-                        move=module.atomic_move, check_mode=module.check_mode)
+                        module=module, check_mode=module.check_mode)
         releases = mirror.resolve(params['plugins'])
         before = mirror.published_releases()
         plugins = mirror.publish(releases)

@@ -135,7 +135,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_bundle import place_or_unpack
 
 
@@ -155,10 +155,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
+    with failing_clearly(module, '%s; nothing was placed', also=(ValueError, OSError), actions=[]):
         result = place_or_unpack(module)
-    except (BundleError, ValueError, OSError) as exc:
-        module.fail_json(msg='%s; nothing was placed' % exc, actions=[])
     module.exit_json(**result)
 
 

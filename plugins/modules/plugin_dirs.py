@@ -97,8 +97,8 @@ import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import ConfigFileError
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import PluginDirs, PluginDirsError, configured, place
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import PluginDirs, configured, place
 
 
 def _lookup(module, kind, name, database):
@@ -126,7 +126,7 @@ def main():
     params = module.params
     uid = _lookup(module, 'user', params['owner'], pwd.getpwnam)
     gid = _lookup(module, 'group', params['group'], grp.getgrnam)
-    try:
+    with failing_clearly(module, 'plugin_dirs: %s'):
         values = configured(params['config_path'], {'Directory': params['directory'], 'ClientDirectory': params['client_directory']})
         places = dict((key, place(value, params['install_dir'], params['allowed'])) for key, value in values.items())
         # A check-mode pass over both first: a link in either is refused before anything is made.
@@ -137,8 +137,6 @@ def main():
             dirs = PluginDirs(uid, gid, params['mode'])
             for key in ('Directory', 'ClientDirectory'):
                 dirs.ensure(*places[key])
-    except (ConfigFileError, PluginDirsError) as exc:
-        module.fail_json(msg='plugin_dirs: %s' % exc)
     paths = dict((key, os.path.join(root, *parts)) for key, (root, parts) in places.items())
     module.exit_json(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
                      diff=dict(before=dirs.before, after=dirs.after))

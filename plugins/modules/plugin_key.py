@@ -168,7 +168,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
 
 

@@ -116,7 +116,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_signature import sign_or_verify
 
 

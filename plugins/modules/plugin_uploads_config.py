@@ -98,8 +98,8 @@ backup_file:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import (
-    DEFAULT_CONFIG_PATH, ConfigFileError, set_plugin_uploads)
+from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import DEFAULT_CONFIG_PATH, set_plugin_uploads
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 
 
 def main():
@@ -111,10 +111,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
+    with failing_clearly(module, path=module.params['path']):
         result = set_plugin_uploads(module, module.params['path'], module.params['enabled'], module.params['backup'])
-    except ConfigFileError as exc:
-        module.fail_json(msg=str(exc), path=module.params['path'])
     module.exit_json(**result)
 
 

@@ -29,7 +29,7 @@ WRITER = '''
 import itertools, sys
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
-from ansible_collections.mmops.mattermost.plugins.module_utils import _config_file, _config_store
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 
 path, helper, old, new = sys.argv[1:5]
 with patch_module_args({}):
@@ -37,10 +37,10 @@ with patch_module_args({}):
 contents = [open(new).read(), open(old).read()]
 print('ready', flush=True)
 for count in itertools.count():
-    if helper == 'write_config':
-        _config_file.write_config(module, path, contents[count % 2], backup=False)
+    if helper == 'config.json':
+        replace_file(path, contents[count % 2].encode('utf-8'), module=module)
     else:
-        _config_store.write_file_atomically(path, contents[count % 2].encode('utf-8'), mode=0o600)
+        replace_file(path, fill=lambda temporary: open(temporary, 'w').write(contents[count % 2]), mode=0o600)
 '''
 
 
@@ -61,9 +61,9 @@ def large_config(marker):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason='keeping another owner needs root')
-@pytest.mark.parametrize('helper', ['write_config', 'write_file_atomically'])
+@pytest.mark.parametrize('helper', ['config.json', 'streamed'])
 def test_a_write_killed_at_any_point_leaves_the_old_or_the_new_file(tmp_path, helper):
-    """config.json through _config_file.write_config; key files and signatures through _config_store.write_file_atomically."""
+    """_files.replace_file, the one writer of host files: with the module (config.json), and streamed (bundles, signatures)."""
     directory = tmp_path / 'config'
     directory.mkdir()
     target = directory / 'config.json'
