@@ -217,11 +217,14 @@ class MattermostClient:
         self._plain = _shared_session(('plain',))
 
     @classmethod
-    def from_module(cls, module):
+    def from_module(cls, module, url=None):
+        """The client of the module's connection options; with `url`, of another host (a Marketplace), without a token."""
         params = module.params
+        token = params['token'] if url is None else None
+        url = url or params['url']
         if not params['validate_certs']:
-            module.warn('validate_certs is false: the TLS certificate of %s is not checked' % params['url'])
-        return cls(params['url'], params['token'], params['validate_certs'], params['ca_path'], params['timeout'])
+            module.warn('validate_certs is false: the TLS certificate of %s is not checked' % url)
+        return cls(url, token, params['validate_certs'], params['ca_path'], params['timeout'])
 
     def _send(self, session, method, url, shown, **kwargs):
         """One request with transport errors turned into MattermostError; `shown` names it in messages."""

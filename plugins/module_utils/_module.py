@@ -11,12 +11,14 @@ from ansible_collections.mmops.mattermost.plugins.module_utils import _client
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 
 
-def api_spec(argument_spec, **constraints):
+def api_spec(argument_spec, connection_required=True, **constraints):
     """An API module's AnsibleModule arguments: the shared connection options, its own, and their constraints.
 
-    Both AnsibleModule (the module path) and the in-process action plugin take this dict.
+    Both AnsibleModule (the module path) and the in-process action plugin take this dict. Without
+    `connection_required`, url and token may be left out (the module says what it does without a server).
     """
-    spec = dict(_client.CONNECTION_ARGSPEC)
+    spec = dict((name, dict(option, required=False) if not connection_required and option.get('required') else option)
+                for name, option in _client.CONNECTION_ARGSPEC.items())
     spec.update(argument_spec)
     return dict(argument_spec=spec, supports_check_mode=True, **constraints)
 

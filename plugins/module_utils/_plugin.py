@@ -14,8 +14,8 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, verify_bundle
-from ansible_collections.mmops.mattermost.plugins.module_utils._server import (
-    require_config_writable, require_marketplace, require_secure_url, require_uploads)
+from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_marketplace, require_secure_url, require_uploads
+from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import require_config_writable
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
 POLL_INTERVAL = 0.25
@@ -329,7 +329,7 @@ class PluginReconciler:
         """
         saving = [action for plan in plans if plan.saves_config for action in plan.actions()]
         if saving and not self.check_mode:
-            require_config_writable(self.client, self.view.cluster_settings, 'this run (%s)' % ', '.join(saving))
+            require_config_writable(self.client, self.view.config, 'this run (%s)' % ', '.join(saving))
         for plan in plans:
             self.apply_removal(plan)
             self.apply_install(plan)
@@ -521,19 +521,3 @@ def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):
     result = reconciler.converge([reconciler.plan(spec)])[0]
     return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'],
                 diff=dict(before=result['before'], after=result['after']))
-
-
-def inventory(view, plugin_id=None, check_updates=False):
-    """The `plugin_info` list: every installed plugin (or one), with the Marketplace's newest compatible version if asked."""
-    plugins = [view.describe(found) for found in view.plugin_ids() if plugin_id in (None, found)]
-    for plugin in plugins:
-        plugin['running'] = bool(plugin['nodes']) and all(node['state'] == 'running' for node in plugin['nodes'])
-    if check_updates:
-        require_marketplace(view)
-        for plugin in plugins:
-            entry = view.marketplace_entry(plugin['id']) or {}
-            latest = marketplace.entry_version(entry)
-            plugin['latest_version'] = latest
-            plugin['latest_labels'] = marketplace.label_names(entry)
-            plugin['update_available'] = marketplace.newer(latest, plugin['version'])
-    return plugins

@@ -7,8 +7,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
-from ansible_collections.mmops.mattermost.plugins.module_utils._server import (
-    installed_manifest, require_api_writable, require_config_writable, same_value)
+from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import require_api_writable, require_config_writable, same_value
 
 # What GET /config shows instead of a secret (model.FakeSetting); sent back, it means "keep the stored value".
 FAKE_SETTING = '*' * 32
@@ -22,6 +21,17 @@ CHOICE_TYPES = ('dropdown', 'radio')
 
 
 # --- one plugin's settings ------------------------------------------------------------------------
+
+def installed_manifests(client):
+    """{id: manifest (with settings_schema)} of the installed plugins, from GET /plugins."""
+    listing = client.get_plugins() or {}
+    return dict(((manifest.get('id') or '').lower(), manifest) for manifest in (listing.get('active') or []) + (listing.get('inactive') or []))
+
+
+def installed_manifest(client, plugin_id):
+    """The manifest of one installed plugin; None when not installed."""
+    return installed_manifests(client).get(plugin_id)
+
 
 class SettingsSchema:
     """A manifest's settings_schema: its settings (top level and in sections) by lower-cased key."""
@@ -212,7 +222,7 @@ def configure_plugin(client, plugin_id, desired, purge=False, update_secrets='on
                             'it first with mmops.mattermost.plugin (which also takes settings)' % (plugin_id, client.base_url))
     plan = plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge, update_secrets, no_log_values)
     if plan.changed and not check_mode:
-        require_config_writable(client, config.get('ClusterSettings') or {}, 'changing the settings of %s' % plugin_id)
+        require_config_writable(client, config, 'changing the settings of %s' % plugin_id)
         write_plugin_entries(client, plugin_settings, {plugin_id: plan.entry})
     return dict(changed=plan.changed, actions=plan.actions(), settings=plan.after,
                 diff=dict(before=plan.before, after=plan.after))

@@ -5,14 +5,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.mmops.mattermost.plugins.module_utils import _client
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import ConfigStoreError, open_store, valid_file_name
+from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import ConfigStoreError, valid_file_name
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, check_trusted_key, scan_keys
-
-# The connection options, optional here: with them the server re-reads its config, without them it needs a restart.
-OPTIONAL_CONNECTION_ARGSPEC = dict((name, dict(spec, required=False)) for name, spec in _client.CONNECTION_ARGSPEC.items())
 
 
 def _fingerprint_of(data):
@@ -24,28 +18,30 @@ def _fingerprint_of(data):
     return keys[0]['fingerprint'] if len(keys) == 1 else None
 
 
-def _wanted_key(module):
-    params = module.params
-    if params['key'] is not None:
-        data, source = params['key'].encode('utf-8'), 'key'
+def _wanted_key(key, src, tmpdir):
+    if key is not None:
+        data, source = key.encode('utf-8'), 'key'
     else:
         try:
-            with open(params['src'], 'rb') as handle:
-                data, source = handle.read(), params['src']
+            with open(src, 'rb') as handle:
+                data, source = handle.read(), src
         except (IOError, OSError) as exc:
-            raise ConfigStoreError('cannot read src %s: %s' % (params['src'], exc))
-    return data, check_trusted_key(data, source, module.tmpdir)
+            raise ConfigStoreError('cannot read src %s: %s' % (src, exc))
+    return data, check_trusted_key(data, source, tmpdir)
 
 
-def ensure_trusted_key(module):
-    params = module.params
-    if params['url'] and not _client.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
-    name = valid_file_name(params['name'])
-    if params['state'] == 'present' and params['key'] is None and params['src'] is None:
+def ensure_trusted_key(open_store, name, state='present', key=None, src=None, backup=False, client=None, check_mode=False,
+                       tmpdir=None):
+    """The plugin_key module: the key file `name` in the store and in SignaturePublicKeyFiles (present) or in neither.
+
+    `open_store()` gives the config store (_config_store.open_store), opened once the arguments are checked; with
+    `client` (a MattermostClient) the server re-reads its config after a change. Warnings are in the result's `warnings`.
+    """
+    name = valid_file_name(name)
+    if state == 'present' and key is None and src is None:
         raise ConfigStoreError('state=present needs the public key: key (armored text) or src (a file)')
-    wanted = _wanted_key(module) if params['state'] == 'present' else None
-    store = open_store(module, params['config_path'], params['config_dsn'])
+    wanted = _wanted_key(key, src, tmpdir) if state == 'present' else None
+    store = open_store()
     config = store.read_config()
     before = list((config.get('PluginSettings') or {}).get('SignaturePublicKeyFiles') or [])
     stored = store.read_file(name)
@@ -70,29 +66,30 @@ def ensure_trusted_key(module):
     changed = bool(actions)
     cluster = bool((config.get('ClusterSettings') or {}).get('Enable'))
     result = dict(changed=changed, fingerprint=fingerprint, keys=after, actions=actions, reloaded=False, restart_needed=False,
-                  cluster=cluster,
+                  cluster=cluster, warnings=[],
                   diff=dict(before=dict(keys=before, fingerprint=stored_fingerprint),
                             after=dict(keys=after, fingerprint=fingerprint if wanted is not None else None)))
-    if not changed or module.check_mode:
+    if not changed or check_mode:
         return result
-    backup_file = store.apply(after if after != before else None, file_change, backup=params['backup'])
+    backup_file = store.apply(after if after != before else None, file_change, backup=backup)
     if backup_file:
         result['backup_file'] = backup_file
-    if params['url']:
-        _client.MattermostClient.from_module(module).reload_config()
+    if client is not None:
+        client.reload_config()
         result['reloaded'] = True
     if cluster:
         # POST /config/reload reloads the node that answers only; each node keeps its config in memory, and a config
         # save from one that has not re-read it writes its old SignaturePublicKeyFiles back to the store.
         result['restart_needed'] = True
-        module.warn('the trusted keys changed in %s of a high-availability cluster (ClusterSettings.Enable): %s, and every node must restart to '
-                    'see the key; until a node has, a config save from it writes its old '
-                    'PluginSettings.SignaturePublicKeyFiles back to the store, dropping the key. Restart each node; with '
-                    'the file store, first run this module on every node (each has its own config.json), or move the '
-                    'cluster to the database config store, which all nodes share.'
-                    % (store.description, 'a config reload reaches only the node that answers'
-                       if params['url'] else 'no node has re-read its config'))
-    elif not params['url']:
+        result['warnings'].append(
+            'the trusted keys changed in %s of a high-availability cluster (ClusterSettings.Enable): %s, and every node must '
+            'restart to see the key; until a node has, a config save from it writes its old '
+            'PluginSettings.SignaturePublicKeyFiles back to the store, dropping the key. Restart each node; with '
+            'the file store, first run this module on every node (each has its own config.json), or move the '
+            'cluster to the database config store, which all nodes share.'
+            % (store.description, 'a config reload reaches only the node that answers'
+               if client is not None else 'no node has re-read its config'))
+    elif client is None:
         result['restart_needed'] = True
         result['msg'] = ('the trusted keys changed in %s; Mattermost reads them after a config reload (POST '
                          '/api/v4/config/reload: give url and token) or a restart' % store.description)

@@ -18,7 +18,7 @@ else:
     JSONSCHEMA_IMPORT_ERROR = None
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
-from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_api_writable, require_config_writable, same_value
+from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import require_api_writable, require_config_writable, same_value
 
 
 # --- server-wide PluginSettings -------------------------------------------------------------------
@@ -145,7 +145,7 @@ def configure_server(client, desired, check_mode=False):
     if changes:
         require_api_writable(client, sorted(changes))
         if not check_mode:
-            require_config_writable(client, config.get('ClusterSettings') or {}, 'changing PluginSettings')
+            require_config_writable(client, config, 'changing PluginSettings')
             saved = ((client.patch_config({'PluginSettings': changes}) or {}).get('PluginSettings') or {})
             kept = sorted(name for name, value in changes.items() if name in saved and not same_value(saved[name], value))
             if kept:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The server as the modules see it: ServerView (PluginSettings and plugin statuses, read once), and the setting
-gates that refuse a change the server would refuse, before any write."""
+"""The server as the modules see it: ServerView (PluginSettings and plugin statuses, read once), and the gates of
+its install routes (Marketplace, uploads, download URLs), checked before any write."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -9,8 +9,8 @@ __metaclass__ = type
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import HINT_READ_ONLY_CONFIG, MattermostAPIError
-from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError, SettingsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import installed_manifests
 
 NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
 RUNNING = 2
@@ -21,17 +21,6 @@ HINT_UPLOADS = ('PluginSettings.EnableUploads cannot be changed through the API:
 HINT_SIGNATURES = ('the server only accepts signed Marketplace and prepackaged plugins; install from the Marketplace, '
                    'place the bundle with the mmops.mattermost.prepackaged_plugins role, or set RequirePluginSignature '
                    'to false with mmops.mattermost.plugin_settings')
-
-
-def installed_manifests(client):
-    """{id: manifest (with settings_schema)} of the installed plugins, from GET /plugins."""
-    listing = client.get_plugins() or {}
-    return dict(((manifest.get('id') or '').lower(), manifest) for manifest in (listing.get('active') or []) + (listing.get('inactive') or []))
-
-
-def installed_manifest(client, plugin_id):
-    """The manifest of one installed plugin; None when not installed."""
-    return installed_manifests(client).get(plugin_id)
 
 
 def node_view(status):
@@ -51,8 +40,8 @@ class ServerView:
         self.settings = config.get('PluginSettings') or {}
         # Mattermost caps every request body at MaxFileSize + 512 bytes (the multipart framing fits in that).
         self.max_upload_size = (config.get('FileSettings') or {}).get('MaxFileSize')
-        # Enable and ReadOnlyConfig: whether config saves (enable, disable, remove, settings) may be refused.
-        self.cluster_settings = config.get('ClusterSettings') or {}
+        # The document as read; its ClusterSettings say whether config saves may be refused (require_config_writable).
+        self.config = config
         if not self.settings.get('Enable', True):
             raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
                               'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
@@ -156,53 +145,3 @@ def require_secure_url(view, url):
     if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
         raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
                           'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % url)
-
-
-def same_value(left, right):
-    """JSON equality: true is not 1, even though Python says so."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return left is right
-    return left == right
-
-
-def env_var(name):
-    return 'MM_PLUGINSETTINGS_%s' % name.upper()
-
-
-def require_api_writable(client, names):
-    """Fail when an MM_ environment variable on the server holds one of these PluginSettings: the API cannot change it."""
-    overridden = (client.get_config_environment() or {}).get('PluginSettings') or {}
-    blocked = [name for name in names if overridden.get(name)]
-    if blocked:
-        raise SettingsError('%s set by the environment of the Mattermost server (%s), which wins over the API: change %s '
-                            'where the service environment is defined (systemd unit, environment file, or mmomni.yml on '
-                            'omnibus), then restart the server; nothing was changed'
-                            % (', '.join('PluginSettings.%s is' % name for name in blocked),
-                               ', '.join(env_var(name) for name in blocked),
-                               'it' if len(blocked) == 1 else 'them'))
-
-
-READ_ONLY_CONFIG_ERROR = 'ent.cluster.save_config.error'
-
-
-def require_config_writable(client, cluster, what):
-    """Fail before any write when the server cannot save its config: a high-availability cluster (ClusterSettings.Enable)
-    with ReadOnlyConfig (Mattermost's default) and the file config store refuses every save (403
-    ent.cluster.save_config.error), so enable, disable, remove and settings changes cannot work.
-
-    `cluster` is the ClusterSettings of GET /config. The API does not tell the store, so only a cluster with both flags
-    is asked, with an empty patch: Mattermost saves the unchanged config (nothing changes, no listener runs) or refuses
-    it exactly as it would refuse our change.
-    """
-    if not (cluster.get('Enable') and cluster.get('ReadOnlyConfig', True)):
-        return
-    try:
-        client.patch_config({})
-    except MattermostAPIError as exc:
-        if exc.error_id != READ_ONLY_CONFIG_ERROR:
-            raise
-        raise SettingsError('%s needs a config save, and %s refuses every one: it is a high-availability cluster '
-                            '(ClusterSettings.Enable) with ClusterSettings.ReadOnlyConfig true and its config in '
-                            'config.json (the file config store), answering %s. To manage plugins through the API, %s; '
-                            'nothing was changed' % (what, client.base_url, READ_ONLY_CONFIG_ERROR, HINT_READ_ONLY_CONFIG),
-                            status=exc.status, error_id=exc.error_id, setting='ClusterSettings.ReadOnlyConfig')

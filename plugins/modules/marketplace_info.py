@@ -214,14 +214,12 @@ plugins:
       sample: true
 '''
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import CONNECTION_ARGSPEC, MattermostClient
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_info import ListingRequest, marketplace_listing
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 SPEC = api_spec(dict(
-    url=dict(CONNECTION_ARGSPEC['url'], required=False),
-    token=dict(CONNECTION_ARGSPEC['token'], required=False),
     marketplace_url=dict(type='str'),
     filter=dict(type='str'),
     plugin_id=dict(type='str'),
@@ -230,7 +228,7 @@ SPEC = api_spec(dict(
     all_versions=dict(type='bool', default=False),
     local_only=dict(type='bool', default=False),
     remote_only=dict(type='bool', default=False),
-), required_one_of=[('url', 'marketplace_url')], required_together=[('url', 'token')])
+), connection_required=False, required_one_of=[('url', 'marketplace_url')], required_together=[('url', 'token')])
 
 
 def run(module):
@@ -243,7 +241,7 @@ def run(module):
         view = ServerView(MattermostClient.from_module(module))
         plugins, facts = marketplace_listing(request, view=view)
     else:
-        client = MattermostClient(params['marketplace_url'], None, params['validate_certs'], params['ca_path'], params['timeout'])
+        client = MattermostClient.from_module(module, url=params['marketplace_url'])
         plugins, facts = marketplace_listing(request, client=client)
     if not facts['remote_marketplace']:
         module.warn('PluginSettings.EnableRemoteMarketplace is false on %s: only its prepackaged and installed plugins are '

@@ -189,10 +189,8 @@ def main():
         timeout=dict(type='float', default=30),
     ))
     params = module.params
-    if not params['validate_certs']:
-        module.warn('validate_certs is false: the TLS certificate of %s is not checked' % params['source_url'])
     with failing_clearly(module):
-        client = MattermostClient(params['source_url'], None, params['validate_certs'], params['ca_path'], params['timeout'])
+        client = MattermostClient.from_module(module, url=params['source_url'])
         mirror = Mirror(client, params['source_url'], params['dest'], params['base_url'],
                         module=module, check_mode=module.check_mode)
         releases = mirror.resolve(params['plugins'])

@@ -131,7 +131,7 @@ plugins:
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import inventory
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_info import inventory
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 SPEC = api_spec(dict(

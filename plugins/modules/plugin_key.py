@@ -168,13 +168,16 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
+from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import open_store
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
+from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, check_libraries
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import ensure_trusted_key
 
 
 def main():
-    spec = dict(OPTIONAL_CONNECTION_ARGSPEC)
-    spec.update(
+    # The connection options are optional here: with them the server re-reads its config, without them it needs a restart.
+    module = AnsibleModule(**api_spec(dict(
         name=dict(type='str', required=True),
         key=dict(type='str', no_log=False),
         src=dict(type='path'),
@@ -182,12 +185,18 @@ def main():
         config_path=dict(type='path'),
         config_dsn=dict(type='str', no_log=True),
         backup=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[('key', 'src'), ('config_path', 'config_dsn')],
-                           required_together=[('url', 'token')])
+    ), connection_required=False, mutually_exclusive=[('key', 'src'), ('config_path', 'config_dsn')],
+        required_together=[('url', 'token')]))
+    params = module.params
+    if params['url']:
+        check_libraries(module)
     with failing_clearly(module):
-        result = ensure_trusted_key(module)
+        result = ensure_trusted_key(
+            lambda: open_store(module, params['config_path'], params['config_dsn']), params['name'], params['state'],
+            key=params['key'], src=params['src'], backup=params['backup'], check_mode=module.check_mode, tmpdir=module.tmpdir,
+            client=MattermostClient.from_module(module) if params['url'] else None)
+    for warning in result.pop('warnings'):
+        module.warn(warning)
     module.exit_json(**result)
 
 

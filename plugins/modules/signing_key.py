@@ -135,7 +135,9 @@ def main():
         supports_check_mode=True,
     )
     with failing_clearly(module):
-        result = ensure_signing_key(module)
+        result = ensure_signing_key(check_mode=module.check_mode, module=module, **module.params)
+    for warning in result.pop('warnings'):
+        module.warn(warning)
     module.exit_json(**result)
 
 

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_settings import canonical_request, check_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import FAKE_SETTING, PluginConfigPlan, SettingsSchema, show_only_secrets
-from ansible_collections.mmops.mattermost.plugins.module_utils._server import same_value
+from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import same_value
 
 MANIFEST = {'id': 'demo', 'settings_schema': {
     'settings': [{'key': 'Name', 'type': 'text'}, {'key': 'Count', 'type': 'number'}, {'key': 'On', 'type': 'bool'},
