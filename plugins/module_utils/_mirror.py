@@ -24,6 +24,7 @@ import tempfile
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleError, parse_checksum, sha256_file, validate_plugin_id, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError
 
 CATALOG = 'api/v1/plugins'
@@ -145,7 +146,7 @@ class Mirror:
         return dict(id=release.id, version=release.version, bundle=release.bundle, signature_file=release.signature_file,
                     sha256=sha256_file(bundle) if exists else None,
                     signature_sha256=hashlib.sha256(release.signature).hexdigest(),
-                    fetched=not have, source_url=release.entry.get('download_url'),
+                    fetched=not have, source_url=redact_url(release.entry.get('download_url') or ''),
                     download_url='%s/%s' % (self.base_url, release.bundle),
                     min_server_version=marketplace.min_server_version(release.entry),
                     labels=marketplace.label_names(release.entry))
@@ -164,7 +165,7 @@ class Mirror:
                     verify_checksum(temporary, release.checksum)
                 except BundleError:
                     raise PluginError('%s %s from %s does not match checksum %s; it was not published'
-                                      % (release.id, release.version, url, release.checksum))
+                                      % (release.id, release.version, redact_url(url), release.checksum))
             self.move(temporary, bundle)
         finally:
             if os.path.exists(temporary):

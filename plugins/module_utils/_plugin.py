@@ -12,6 +12,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
@@ -176,23 +177,33 @@ def require_uploads(view, what):
 
 
 def require_secure_url(view, url):
+    """Mattermost's rule for a download URL; applied to every redirect hop of a download as well."""
     parts = urlparse(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc:
-        raise PluginError('%r is not an http(s) URL' % url)
+        raise PluginError('%r is not an http(s) URL' % redact_url(url))
     if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
         raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
-                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % url)
+                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings'
+                          % redact_url(url))
 
 
 class PluginSpec:
     """One plugin's desired state, checked for contradictions before anything is read or sent."""
 
-    def __init__(self, params):
+    def __init__(self, params, no_log_values=None):
         self.id = (params['id'] or '').strip().lower()
         for name in PLUGIN_ARGSPEC:
             if name != 'id':
                 setattr(self, name, params.get(name, PLUGIN_ARGSPEC[name].get('default')))
+        if self.source == 'url' and self.src and no_log_values is not None:
+            # Credentials in the URL are censored wherever Ansible shows the task's arguments (invocation).
+            no_log_values.update(url_secrets(self.src))
         self._check()
+
+    @property
+    def shown_src(self):
+        """src as messages and actions show it: a URL without its credentials."""
+        return redact_url(self.src) if self.source == 'url' else self.src
 
     def _check(self):
         local = self.source in ('url', 'file')
@@ -287,11 +298,14 @@ class Plan:
 class PluginReconciler:
     """Plans and applies plugin specs against one ServerView. Every write is skipped in check mode."""
 
-    def __init__(self, view, check_mode=False, tmpdir=None, no_log_values=None):
+    def __init__(self, view, check_mode=False, tmpdir=None, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
+        if download_timeout <= 0:
+            raise PluginError('download_timeout must be a positive number of seconds')
         self.view = view
         self.client = view.client
         self.check_mode = check_mode
         self.tmpdir = tmpdir
+        self.download_timeout = download_timeout
         # The module's no_log_values: secret plugin settings stay in it, the others are let out (see _settings).
         self.no_log_values = no_log_values
 
@@ -352,12 +366,12 @@ class PluginReconciler:
         if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
             return None
         require_uploads(self.view, '%s a bundle' % ('uploading' if spec.source == 'file' else 'installing from a URL'))
-        path = self._local_bundle(spec)
+        path, origin = self._local_bundle(spec)
         manifest = self._checked_manifest(spec, path)
         if unchanged and marketplace.same_version(current, manifest['version']):
             return None
         return InstallStep('upload', manifest['version'], location=path, force=current is not None,
-                           description='upload %s %s from %s' % (spec.id, manifest['version'], spec.src), manifest=manifest)
+                           description='upload %s %s from %s' % (spec.id, manifest['version'], origin), manifest=manifest)
 
     def _marketplace_pin(self, spec, current):
         entry = self.view.marketplace_entry(spec.id)
@@ -410,21 +424,25 @@ class PluginReconciler:
                               labels=marketplace.label_names(release))
 
     def _local_bundle(self, spec):
+        """(path of the bundle on this host, where it came from as the actions show it)."""
         if spec.source == 'file':
             if not os.path.isfile(spec.src):
                 raise PluginError('%s: bundle %s does not exist or is not a file' % (spec.id, spec.src))
-            return spec.src
+            return spec.src, spec.src
         require_secure_url(self.view, spec.src)
         digest = _checksum_digest(spec)
         cache = BundleCache()
         cached = cache.lookup(digest) if digest else None
         if cached:
-            return cached
+            return cached, spec.shown_src
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
-        self.client.download(spec.src, path)
+        final = self.client.download(spec.src, path, check_url=lambda hop: require_secure_url(self.view, hop),
+                                     seconds=self.download_timeout, max_size=self.view.max_upload_size)
         if digest and sha256_file(path) == digest:
             cache.store(path, digest)
-        return path
+        if final != spec.src:
+            return path, '%s (redirected to %s)' % (spec.shown_src, redact_url(final))
+        return path, spec.shown_src
 
     def _check_size(self, path):
         size = os.path.getsize(path)
@@ -447,10 +465,10 @@ class PluginReconciler:
         except (BundleError, ValueError) as exc:
             raise PluginError('%s: %s; nothing was installed' % (spec.id, exc))
         if manifest['id'] != spec.id:
-            raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.src, manifest['id'], spec.id))
+            raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.shown_src, manifest['id'], spec.id))
         if spec.version and not marketplace.same_version(manifest['version'], spec.version):
             raise PluginError('%s: the bundle %s holds version %s, not the requested %s'
-                              % (spec.id, spec.src, manifest['version'], spec.version))
+                              % (spec.id, spec.shown_src, manifest['version'], spec.version))
         return manifest
 
     def _not_listed(self, plugin_id):
@@ -622,9 +640,10 @@ def diff_view(state):
     return dict(installed=state['installed'], version=state['version'], enabled=state['enabled'])
 
 
-def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):
+def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
     """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
+                                  download_timeout=download_timeout)
     result = reconciler.converge([reconciler.plan(spec)])[0]
     return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'],
                 diff=dict(before=result['before'], after=result['after']))

@@ -5,6 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError, PluginReconciler, PluginSpec
 
 
@@ -22,17 +23,19 @@ def check_unique(specs):
         seen.add(spec.id)
 
 
-def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None):
+def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None,
+                  download_timeout=DOWNLOAD_TIMEOUT):
     """The plugin_set module's job: every entry (plugin module options plus settings) planned before any write.
 
     Nothing is written before every entry is planned, so a plan error leaves the server as it was; the writes
     then go in the reconciler's phases, with one wait for all.
     """
-    specs = [PluginSpec(entry) for entry in entries]
+    specs = [PluginSpec(entry, no_log_values) for entry in entries]
     check_unique(specs)
     if exclusive:
         specs += removal_specs(view, specs, keep)
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
+                                  download_timeout=download_timeout)
     plans = [reconciler.plan(spec) for spec in specs]
 
     results = reconciler.converge(plans)

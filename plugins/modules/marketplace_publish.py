@@ -154,7 +154,7 @@ plugins:
       description: Whether the bundle was (or, in check mode, would be) downloaded in this run.
       type: bool
     source_url:
-      description: Where the bundle came from.
+      description: Where the bundle came from, without user name, password or query string (shown as C(?REDACTED)).
       type: str
     download_url:
       description: Where servers download it from now.

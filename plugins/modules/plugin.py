@@ -123,6 +123,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - mmops.mattermost.connection
+  - mmops.mattermost.download
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
   - mmops.mattermost.attributes.IN_PROCESS
@@ -279,17 +280,18 @@ request:
   sample: POST /api/v4/plugins
 '''
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec, ServerView, reconcile_one
 
-SPEC = api_spec(PLUGIN_ARGSPEC)
+SPEC = api_spec(dict(PLUGIN_ARGSPEC, **DOWNLOAD_ARGSPEC))
 
 
 def run(module):
-    spec = PluginSpec(module.params)
+    spec = PluginSpec(module.params, module.no_log_values)
     view = ServerView(MattermostClient.from_module(module))
-    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values)
+    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values,
+                         download_timeout=module.params['download_timeout'])
 
 
 def main():

@@ -70,6 +70,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     service = None  # 'server' or 'marketplace', set on the subclass
     sim = None
+    trickle = 0  # seconds between 100-byte pieces of the body (a trickle fault)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         # Method, path and status only: never a query string (it could hold an access_token).
@@ -110,7 +111,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         if self.command != 'HEAD':
-            self.wfile.write(data)
+            # A `trickle` fault sends the body 100 bytes at a time, that many seconds apart: each read is quick, the whole slow.
+            step = len(data) if not self.trickle else 100
+            for start in range(0, len(data), step or 1):
+                if start:
+                    time.sleep(self.trickle)
+                self.wfile.write(data[start:start + step])
+                self.wfile.flush()
         self.status = status
 
     def drop_connection(self):
@@ -128,6 +135,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(path[len('/__sim/'):], query)
         epoch = self.sim.recorder.epoch
         fault = self.sim.recorder.take_fault(self.service, self.command, path)
+        self.trickle = float(fault.get('trickle') or 0) if fault else 0
         try:
             if fault and fault.get('delay'):
                 time.sleep(float(fault['delay']))
@@ -147,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         headers = {}
         if fault.get('retry_after') is not None:
             headers['Retry-After'] = str(fault['retry_after'])
+        if fault.get('location'):
+            headers['Location'] = fault['location']  # a redirect (with a 3xx status)
         if self.service == 'server':
             headers.update(self.sim.server_headers())
             error = AppError(fault['status'], fault.get('error_id', 'mmsim.injected_fault'), fault.get('message', 'Injected fault.'))
