@@ -11,7 +11,7 @@ class ModuleDocFragment(object):
 options:
   download_timeout:
     description:
-      - Seconds a bundle download from a O(source=url) URL may take in all, redirects included; a download still
+      - Seconds a bundle download from a C(source=url) URL may take in all, redirects included; a download still
         running then fails and nothing is installed. O(timeout) still bounds each single read.
       - A download is also refused as soon as it exceeds the server's C(FileSettings.MaxFileSize), when the server
         reports it, since the upload would be refused anyway.
