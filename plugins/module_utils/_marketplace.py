@@ -5,7 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError, redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible, parse_version
 
 DEFAULT_MARKETPLACE_URL = 'https://api.integrations.mattermost.com'
@@ -51,10 +51,12 @@ def query(client, marketplace_url, plugin_id=None, text=None, server_version=Non
         entries = client.get_json(base + '/api/v1/plugins', params=params)
     except MattermostError as exc:
         raise MattermostError('the Marketplace at %s cannot be read: %s. Check the Marketplace URL (marketplace_url, or the '
-                              'server\'s PluginSettings.MarketplaceURL) and that this host can reach it' % (base, exc), **exc.details)
+                              'server\'s PluginSettings.MarketplaceURL) and that this host can reach it' % (redact_url(base), exc),
+                              **exc.details)
     # The service answers [] when nothing matches; a mirror or proxy might answer null.
     if not isinstance(entries or [], list) or not all(isinstance(entry, dict) for entry in entries or []):
-        raise MattermostError('%s/api/v1/plugins did not answer a JSON list of plugins: is %s a Marketplace?' % (base, base))
+        shown = redact_url(base)
+        raise MattermostError('%s/api/v1/plugins did not answer a JSON list of plugins: is %s a Marketplace?' % (shown, shown))
     return entries or []
 
 

@@ -12,9 +12,9 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
 NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
