@@ -94,6 +94,15 @@ def test_a_followed_redirect_is_named_in_the_actions_with_the_final_url(tls_sim,
     assert 'hop-secret-42' not in json.dumps(result) and 'presigned-5d7b93e1' not in json.dumps(result)
 
 
+def test_a_redirect_loop_stops_after_ten_hops_naming_the_last_url_redacted(sim, tmp_path):
+    loop = sim.marketplace_url + '/bundles/loop.tar.gz'
+    sim.fault(service='marketplace', method='GET', path='^/bundles/loop.tar.gz$', status=302, location=loop + '?' + SIGNATURE, times=-1)
+    run = run_tasks(tmp_path, [plugin_task('loop', id=WEBHOOKS, source='url', src=loop)], sim)
+    assert run.results['loop']['msg'] == 'GET %s?REDACTED: more than 10 redirects' % loop
+    assert len([r for r in sim.requests() if r['service'] == 'marketplace']) == 11
+    assert sim.writes() == []
+
+
 @PATHS
 def test_a_download_trickling_within_every_read_timeout_fails_at_download_timeout(sim, tmp_path, in_process):
     # 100 bytes every 8 seconds: each read is quick, the whole bundle would take about 24 seconds.
