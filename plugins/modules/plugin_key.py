@@ -161,7 +161,7 @@ backup_file:
   type: str
 diff:
   description: Trusted key names and the key's fingerprint before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {keys: [], fingerprint: null}, after: {keys: [example-plugins.asc], fingerprint: 3F0C...}}
 '''
@@ -169,6 +169,7 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 from ansible_collections.mmops.mattermost.plugins.module_utils._trusted_keys import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
 
 
@@ -188,7 +189,7 @@ def main():
                            required_together=[('url', 'token')])
     with failing_clearly(module):
         result = ensure_trusted_key(module)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 if __name__ == '__main__':

@@ -210,7 +210,7 @@ def test_check_updates_and_check_mode_say_what_latest_would_change_per_server(si
         run = run_tasks(tmp_path, [
             {'name': 'updates', 'mmops.mattermost.plugin_info': {'check_updates': True, 'id': NOTES}},
             plugin_task('preview', id=NOTES, state='latest'),
-        ], server, args=('--check',))
+        ], server, args=('--check', '--diff'))
         assert run.rc == 0, run.output
         [notes] = run.results['updates']['plugins']
         assert notes['latest_version'] == expected[server.url]

@@ -42,7 +42,7 @@ def test_version_pin_lands_exactly_that_version_up_and_down(sim, tmp_path):
         plugin_task('pin back down', id='jira', version='2.4.0'),
         plugin_task('pin again', id='jira', version='2.4.0'),
     ]
-    run = run_tasks(tmp_path, tasks, sim)
+    run = run_tasks(tmp_path, tasks, sim, args=['--diff'])
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     assert run.results['pin old']['plugin']['version'] == '2.4.0'
     assert run.results['pin old']['actions'][0] == 'install jira 2.4.0 from its Marketplace download URL'
