@@ -165,6 +165,16 @@ changed_files:
   type: list
   elements: str
   sample: [bundles/com.example.notes-1.0.0.tar.gz, api/v1/plugins]
+status:
+  description: HTTP status of a failed request to the source Marketplace or a download host.
+  returned: on failure of a request that was answered
+  type: int
+  sample: 404
+request:
+  description: Method and URL of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: GET https://api.integrations.mattermost.com/api/v1/plugins
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient

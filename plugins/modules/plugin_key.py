@@ -164,6 +164,21 @@ diff:
   returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {keys: [], fingerprint: null}, after: {keys: [example-plugins.asc], fingerprint: 3F0C...}}
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 403
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.permissions.app_error
+request:
+  description: Method and path of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: POST /api/v4/config/reload
 '''
 
 from ansible.module_utils.basic import AnsibleModule
