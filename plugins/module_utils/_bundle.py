@@ -24,7 +24,7 @@ try:
     import yaml
 except ImportError:
     HAS_YAML = False
-    YAML_IMPORT_ERROR = traceback.format_exc()
+    YAML_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     HAS_YAML = True
     YAML_IMPORT_ERROR = None

@@ -9,6 +9,7 @@ import io
 import os
 import traceback
 import uuid
+from typing import Any
 
 from ansible.module_utils.basic import env_fallback
 
@@ -19,8 +20,9 @@ try:
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    Retry = object
+    REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
+    # Only for _BoundedRetry's class statement; nothing runs without requests (check_libraries fails first).
+    Retry = object  # type: ignore[misc,assignment]
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -33,7 +35,7 @@ MAX_RETRY_AFTER = 30.0
 TRANSIENT_STATUSES = (429, 502, 503, 504)
 DOWNLOAD_CHUNK = 1 << 20
 
-CONNECTION_ARGSPEC = dict(
+CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['MATTERMOST_URL'])),
     token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['MATTERMOST_TOKEN'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['MATTERMOST_VALIDATE_CERTS'])),
@@ -150,7 +152,7 @@ class MultipartFileBody:
         if whence != 0:
             raise io.UnsupportedOperation('only absolute seeks are supported')
         self._position = offset
-        for part, size in zip(self._parts, self._sizes):
+        for part, size in zip(self._parts, self._sizes, strict=True):
             part.seek(min(max(offset, 0), size))
             offset -= size
         return self._position
@@ -183,7 +185,7 @@ def server_version_from_header(value):
 
 # One session per server and token in a process: the loop items of an in-process task (one worker) keep
 # their connections open instead of a new TCP and TLS handshake each.
-_SESSIONS = {}
+_SESSIONS: dict[tuple, Any] = {}
 
 
 def _shared_session(key):

@@ -12,7 +12,7 @@ try:
     import jsonschema
 except ImportError:
     HAS_JSONSCHEMA = False
-    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+    JSONSCHEMA_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None

@@ -24,7 +24,7 @@ try:
     import gnupg
 except ImportError:
     HAS_GNUPG = False
-    GNUPG_IMPORT_ERROR = traceback.format_exc()
+    GNUPG_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     HAS_GNUPG = True
     GNUPG_IMPORT_ERROR = None

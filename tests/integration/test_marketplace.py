@@ -180,7 +180,7 @@ def test_label_options_that_cannot_apply_are_refused(sim, tmp_path, args, messag
 def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim, other_sims, tmp_path):
     servers = [('mm-canary', sim), ('mm-9-0', other_sims[0]), ('mm-10-2', other_sims[1])]
     installed = [{'id': NOTES, 'version': '1.0.0', 'enabled': True}, {'id': 'github', 'version': '2.0.1', 'enabled': False}]
-    for (name, server), version in zip(servers, ('9.11.0', '9.0.0', '10.2.0')):
+    for (dummy, server), version in zip(servers, ('9.11.0', '9.0.0', '10.2.0'), strict=True):
         server.reset(server_version=version, installed=installed)
     inventory = fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers])
     report_path = tmp_path / 'report.json'
