@@ -9,7 +9,7 @@ import io
 import os
 import traceback
 import uuid
-from typing import Any
+from typing import Any, Optional
 
 from ansible.module_utils.basic import env_fallback
 
@@ -20,7 +20,7 @@ try:
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
+    REQUESTS_IMPORT_ERROR: Optional[str] = traceback.format_exc()
     # Only for _BoundedRetry's class statement; nothing runs without requests (check_libraries fails first).
     Retry = object  # type: ignore[misc,assignment]
 else:
