@@ -14,17 +14,13 @@ import os
 
 import pytest
 
-from conftest import REPO, Simulator, fleet_inventory, plugin_task, run_playbook, run_tasks
-
-NOTES = 'com.example.notes'
+from support.playbooks import fleet_inventory, plugin_task, REPO, run_playbook, run_tasks
+from support.simulator import Simulator
+from support.harness import marketplace_requests, NOTES
 
 
 def info_task(name='info', **args):
     return {'name': name, 'mmops.mattermost.marketplace_info': args, 'ignore_errors': True}
-
-
-def marketplace_requests(simulator):
-    return [r for r in simulator.requests() if r['service'] == 'marketplace' and r['path'] == '/api/v1/plugins']
 
 
 @pytest.fixture(scope='module')

@@ -8,17 +8,9 @@ __metaclass__ = type
 import hashlib
 
 import pytest
-import requests
 
-from conftest import plugin_task, run_tasks
-
-
-def fetch_bundle(sim, tmp_path, plugin_id, version):
-    path = tmp_path / ('%s-%s.tar.gz' % (plugin_id, version))
-    response = requests.get(sim.bundle_url(plugin_id, version), timeout=10)
-    response.raise_for_status()
-    path.write_bytes(response.content)
-    return path
+from support.playbooks import plugin_task, run_tasks
+from support.harness import fetch_bundle
 
 
 def test_marketplace_install_and_enable_waits_for_every_cluster_node(sim, tmp_path):

@@ -7,8 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_examples import module_examples
+from support.harness import module_examples
+from support.playbooks import plugin_task, run_tasks
+
 
 NOTES = 'com.example.notes'
 SECRET = 'n0tes-API-k3y-7f3a9c'

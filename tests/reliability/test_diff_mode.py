@@ -12,7 +12,8 @@ import pwd
 
 import pytest
 
-from conftest import plugin_task, run_tasks
+from support.playbooks import plugin_task, run_tasks
+
 
 NOTES = 'com.example.notes'
 

@@ -374,6 +374,7 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError, re.error) as exc:
             return self.answer(400, {'error': str(exc)})
 
+
 def listen(host, port, service, site):
     """A threaded listener whose handlers serve `service` for `site`."""
     handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': site})
