@@ -206,7 +206,7 @@ bench: collection-link ## Benchmark against the simulator: requests, 50-server w
 
 # --- Cleaning ---------------------------------------------------------------
 clean: ## Remove build and test output (keeps .venv)
-	rm -rf $(BUILD) tests/output .pytest_cache
+	rm -rf $(BUILD) tests/output .pytest_cache .mypy_cache .ruff_cache
 
 distclean: clean ## clean, and also remove .venv
 	rm -rf $(VENV)
