@@ -14,6 +14,7 @@ import re
 import tarfile
 import tempfile
 import traceback
+from typing import Optional
 import zlib
 
 from ansible.module_utils.basic import missing_required_lib
@@ -24,7 +25,7 @@ try:
     import yaml
 except ImportError:
     HAS_YAML = False
-    YAML_IMPORT_ERROR = traceback.format_exc()
+    YAML_IMPORT_ERROR: Optional[str] = traceback.format_exc()
 else:
     HAS_YAML = True
     YAML_IMPORT_ERROR = None

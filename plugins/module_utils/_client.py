@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 import uuid
+from typing import Any, Optional
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
@@ -25,8 +26,9 @@ try:
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    Retry = object
+    REQUESTS_IMPORT_ERROR: Optional[str] = traceback.format_exc()
+    # Only for _BoundedRetry's class statement; nothing runs without requests (check_libraries fails first).
+    Retry = object  # type: ignore[misc,assignment]
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -42,7 +44,7 @@ DOWNLOAD_CHUNK = 1 << 20
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
-CONNECTION_ARGSPEC = dict(
+CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['MATTERMOST_URL'])),
     token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['MATTERMOST_TOKEN'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['MATTERMOST_VALIDATE_CERTS'])),
@@ -200,7 +202,7 @@ class MultipartFileBody:
         if whence != 0:
             raise io.UnsupportedOperation('only absolute seeks are supported')
         self._position = offset
-        for part, size in zip(self._parts, self._sizes):
+        for part, size in zip(self._parts, self._sizes, strict=True):
             part.seek(min(max(offset, 0), size))
             offset -= size
         return self._position
@@ -233,7 +235,7 @@ def server_version_from_header(value):
 
 # One session per server and token in a process: the loop items of an in-process task (one worker) keep
 # their connections open instead of a new TCP and TLS handshake each.
-_SESSIONS = {}
+_SESSIONS: dict[tuple, Any] = {}
 
 
 def _shared_session(key):

@@ -212,7 +212,6 @@ class DatabaseConfigStore:
                               % (new_id(), _text(config_json(config)), now))
         statements.append('COMMIT;')
         self._run('\n'.join(statements))
-        return None
 
 
 def _text(data):

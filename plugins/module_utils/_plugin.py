@@ -365,7 +365,7 @@ class PluginReconciler:
         # A pinned URL that is already installed needs no download at all.
         if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
             return None
-        require_uploads(self.view, '%s a bundle' % ('uploading' if spec.source == 'file' else 'installing from a URL'))
+        require_uploads(self.view, 'uploading a bundle' if spec.source == 'file' else 'installing from a URL')
         path, origin = self._local_bundle(spec)
         manifest = self._checked_manifest(spec, path)
         if unchanged and marketplace.same_version(current, manifest['version']):

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import traceback
+from typing import Optional
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -24,7 +25,7 @@ try:
     import gnupg
 except ImportError:
     HAS_GNUPG = False
-    GNUPG_IMPORT_ERROR = traceback.format_exc()
+    GNUPG_IMPORT_ERROR: Optional[str] = traceback.format_exc()
 else:
     HAS_GNUPG = True
     GNUPG_IMPORT_ERROR = None

@@ -260,7 +260,7 @@ diff:
   description: >-
     Installed, version and enabled before and after; with O(settings), also the plugin's settings (secret
     values shown as C(<secret>)).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {installed: true, version: 3.0.1, enabled: true}, after: {installed: true, version: 2.4.0, enabled: true}}
 status:

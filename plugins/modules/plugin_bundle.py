@@ -137,6 +137,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError
 from ansible_collections.mmops.mattermost.plugins.module_utils._host_bundle import place_or_unpack
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def main():
@@ -159,7 +160,7 @@ def main():
         result = place_or_unpack(module)
     except (BundleError, ValueError, OSError) as exc:
         module.fail_json(msg='%s; nothing was placed' % exc, actions=[])
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 if __name__ == '__main__':

@@ -130,7 +130,7 @@ actions:
   sample: ["configure com.example.notes: set maxnotes, notebookname"]
 diff:
   description: The plugin's settings before and after, secrets masked as in RV(settings).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {maxnotes: 100}, after: {maxnotes: 500}}
 status:

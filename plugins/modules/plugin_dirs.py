@@ -99,6 +99,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import ConfigFileError
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import PluginDirs, PluginDirsError, configured, place
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def _lookup(module, kind, name, database):
@@ -140,8 +141,8 @@ def main():
     except (ConfigFileError, PluginDirsError) as exc:
         module.fail_json(msg='plugin_dirs: %s' % exc)
     paths = dict((key, os.path.join(root, *parts)) for key, (root, parts) in places.items())
-    module.exit_json(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
-                     diff=dict(before=dirs.before, after=dirs.after))
+    exit_with(module, dict(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
+                           diff=dict(before=dirs.before, after=dirs.after)))
 
 
 if __name__ == '__main__':

@@ -127,6 +127,21 @@ plugins:
       type: bool
       returned: when O(check_updates=true)
       sample: false
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 403
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.permissions.app_error
+request:
+  description: Method and path of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: GET /api/v4/plugins/statuses
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient

@@ -161,14 +161,30 @@ backup_file:
   type: str
 diff:
   description: Trusted key names and the key's fingerprint before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {keys: [], fingerprint: null}, after: {keys: [example-plugins.asc], fingerprint: 3F0C...}}
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 403
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.permissions.app_error
+request:
+  description: Method and path of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: POST /api/v4/config/reload
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 from ansible_collections.mmops.mattermost.plugins.module_utils._trusted_keys import OPTIONAL_CONNECTION_ARGSPEC, ensure_trusted_key
 
 
@@ -188,7 +204,7 @@ def main():
                            required_together=[('url', 'token')])
     with failing_clearly(module):
         result = ensure_trusted_key(module)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 if __name__ == '__main__':

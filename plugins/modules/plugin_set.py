@@ -190,7 +190,7 @@ actions:
   sample: ["remove com.github.jespino.recommend 0.0.4", "install github 2.0.1 from the Marketplace", "enable github"]
 diff:
   description: Before and after of the plugins that changed, by id.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {jira: {installed: true, version: 3.0.1, enabled: true}}, after: {jira: {installed: true, version: 2.4.0, enabled: true}}}
 status:

@@ -11,13 +11,12 @@ import sys
 
 import pytest
 
-from conftest import run_tasks
-from test_signing import key_task, make_keys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from support import postgres  # noqa: E402
+from support.harness import key_task
+from support.playbooks import run_tasks
 
-keys = pytest.fixture(scope='module', name='keys')(make_keys)
 
 DB_PASSWORD = postgres.PASSWORD
 # Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.

@@ -118,7 +118,7 @@ def fleet_inventory(path, servers, names=None, **extra_hosts):
     """A JSON inventory whose group mattermost holds one local host per server, named `names` (default server0, ...),
     in that order (serial batches follow it), plus `extra_hosts`: name -> vars."""
     names = names or ['server%d' % index for index in range(len(servers))]
-    hosts = dict((name, {'mattermost_url': server.url, 'mattermost_token': server.token}) for name, server in zip(names, servers))
+    hosts = dict((name, {'mattermost_url': server.url, 'mattermost_token': server.token}) for name, server in zip(names, servers, strict=True))
     hosts.update(extra_hosts)
     for host_vars in hosts.values():
         host_vars.update(ansible_connection='local')
