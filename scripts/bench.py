@@ -89,19 +89,28 @@ def tree_memory(pids):
 
 
 class MemorySampler(threading.Thread):
-    """Peak summed RSS and PSS of this process's descendants but the simulator: the controller's processes."""
+    """Peak summed RSS and PSS of this process's descendants but the simulator: the controller's processes.
+
+    Also the CPU seconds of ansible-playbook's own process (the strategy: one thread for every host's results), last
+    seen: when it nears the wall time, that process, not the forks, sets the pace.
+    """
 
     def __init__(self, simulator_pid):
         super().__init__(daemon=True)
         self.simulator_pid = simulator_pid
         self.stopped = threading.Event()
         self.peak_rss = self.peak_pss = 0
+        self.main_cpu = 0.0
 
     def run(self):
         while not self.stopped.wait(0.25):
             pids = [pid for pid in process_tree(os.getpid())[1:] if pid != self.simulator_pid]
             rss, pss = tree_memory(pids)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            try:
+                self.main_cpu = cpu_seconds(pids[0])
+            except (OSError, IndexError):  # not started yet, or ended
+                continue
 
     def stop(self):
         self.stopped.set()
@@ -111,9 +120,12 @@ class MemorySampler(threading.Thread):
 class Measure:
     """One ansible-playbook run: wall and CPU seconds (its waited-for process tree's rusage), the simulator's CPU."""
 
-    def __init__(self, wall, cpu, simulator_cpu, servers, peak_rss=0, peak_pss=0):
+    def __init__(self, wall, cpu, simulator_cpu, servers, load, sampler=None):
         self.wall, self.cpu, self.simulator_cpu, self.servers = wall, cpu, simulator_cpu, servers
-        self.peak_rss, self.peak_pss = peak_rss, peak_pss
+        # The 1-minute load average at the end: other jobs on the machine stretch the wall time, not the CPU seconds.
+        self.load = load
+        self.peak_rss, self.peak_pss = (sampler.peak_rss, sampler.peak_pss) if sampler else (0, 0)
+        self.main_cpu = sampler.main_cpu if sampler else 0.0
 
     def scaled_wall(self, servers):
         """The wall time per server times `servers`: a CPU-bound run on saturated cores grows linearly."""
@@ -122,6 +134,11 @@ class Measure:
     @property
     def simulator_share(self):
         return self.simulator_cpu / (self.simulator_cpu + self.cpu)
+
+    @property
+    def machine_share(self):
+        """The share of the machine's cores this run (controller and simulator) got."""
+        return (self.cpu + self.simulator_cpu) / (self.wall * os.cpu_count())
 
 
 def run(simulator, playbook, servers, inventory, variables=None, env=None, forks=FORKS, sample_memory=False):
@@ -146,7 +163,7 @@ def run(simulator, playbook, servers, inventory, variables=None, env=None, forks
     if result.rc != 0:
         sys.exit('%s failed (rc %s):\n%s' % (playbook, result.rc, result.output[-4000:]))
     cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
-    return Measure(wall, cpu, simulator_cpu, servers, sampler.peak_rss if sampler else 0, sampler.peak_pss if sampler else 0)
+    return Measure(wall, cpu, simulator_cpu, servers, os.getloadavg()[0], sampler)
 
 
 def check_converged(servers):
@@ -295,7 +312,7 @@ def table(args, counts, times, idle, upload, drifts):
     walls = dict((case, dict((column, times[column][case].scaled_wall(servers)) for column in COLUMNS))
                  for case in ('no-op', 'all-changed'))
     ratios = dict((case, dict((column, walls[case][column] / walls[case][URI]) for column in COLUMNS)) for case in walls)
-    in_process, module = drifts[IN_PROCESS], drifts[MODULE]
+    in_process, module, drift_floor = drifts[IN_PROCESS], drifts[MODULE], drifts['floor']
     drift_wall = dict((column, drifts[column].scaled_wall(args.drift_servers)) for column in drifts)
 
     def fleet_cells(case):
@@ -326,7 +343,10 @@ def table(args, counts, times, idle, upload, drifts):
     columns = [IN_PROCESS, MODULE, '%s (%d servers)' % (LOOP, args.loop_servers), URI]
     lines = ['| measure | %s | target | met |' % ' | '.join(columns), '|---|---|---|---|---|---|---|']
     lines += ['| %s |' % ' | '.join(row) for row in rows]
-    notes = ['', 'Scaled per server (CPU-bound on saturated cores): the plugin loop from %d servers, the uri all-changed '
+    notes = ['', 'Load average at the end of the %d-server runs: %s; of the drift runs: %s.'
+             % (servers, ', '.join('%.1f' % times[column][case].load for column in COLUMNS for case in ('no-op', 'all-changed')),
+                ', '.join('%.1f' % drifts[column].load for column in (IN_PROCESS, MODULE))),
+             'Scaled per server (CPU-bound on saturated cores): the plugin loop from %d servers, the uri all-changed '
              'run from %d servers, the module path\'s drift.yml from %d servers.'
              % (args.loop_servers, args.uri_changed_servers, module.servers)]
     floor = times['floor']
@@ -339,9 +359,16 @@ def table(args, counts, times, idle, upload, drifts):
                             floor.wall / walls[case][URI], walls[case][IN_PROCESS] - floor.wall,
                             (walls[case][IN_PROCESS] - floor.wall) / walls[case][URI]))
     if drift_wall[IN_PROCESS] > 60:
-        notes.append('Missed, drift wall: %.0f CPU s on the controller and %.0f CPU s in the simulator (%.0f %%) over %d cores '
-                     'is %.0f s of work at best.' % (in_process.cpu, in_process.simulator_cpu, 100 * in_process.simulator_share,
-                                                     os.cpu_count(), (in_process.cpu + in_process.simulator_cpu) / os.cpu_count()))
+        notes.append('Missed, drift wall: %.0f CPU s on the controller (%.0f of them in ansible-playbook\'s own process) and %.0f CPU s '
+                     'in the simulator (%.0f %%) are %.0f s of work on %d free cores; the run got %.0f %% of the cores (load average '
+                     '%.1f at its end: other jobs).'
+                     % (in_process.cpu, in_process.main_cpu, in_process.simulator_cpu, 100 * in_process.simulator_share,
+                        (in_process.cpu + in_process.simulator_cpu) / os.cpu_count(), os.cpu_count(), 100 * in_process.machine_share,
+                        in_process.load))
+    notes.append('Ansible\'s own floor, a do-nothing ansible.builtin.debug task over the same %d servers, forks %d: %.0f s wall, '
+                 '%.0f CPU s (%.0f in ansible-playbook\'s own process), peak controller memory %s PSS (%s RSS).'
+                 % (args.drift_servers, DRIFT_FORKS, drift_floor.wall, drift_floor.cpu, drift_floor.main_cpu,
+                    mib(drift_floor.peak_pss), mib(drift_floor.peak_rss)))
     if in_process.peak_pss > 2 * GIB:
         notes.append('Missed, drift memory: %s PSS summed over ansible-playbook and its %d forks.' % (mib(in_process.peak_pss), DRIFT_FORKS))
     return '\n'.join(lines + notes)
@@ -375,6 +402,10 @@ def main():
         for column, count, env in ((IN_PROCESS, args.drift_servers, {}), (MODULE, args.module_drift_servers, MODULE_PATH)):
             progress('%s, %d servers' % (column, count))
             drifts[column] = done(drift(simulator, servers[:count], workdir, installed, env))
+        progress('floor: one ansible.builtin.debug task, %d servers' % args.drift_servers)
+        drifts['floor'] = done(run(simulator, os.path.join(PLAYBOOKS, 'floor.yml'), args.drift_servers,
+                                   fleet_inventory(pathlib.Path(workdir, 'floor.json'), servers[:args.drift_servers]),
+                                   forks=DRIFT_FORKS, sample_memory=True))
     finally:
         simulator.stop()
         shutil.rmtree(workdir, ignore_errors=True)
