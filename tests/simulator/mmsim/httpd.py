@@ -341,7 +341,7 @@ class Acceptor:
 
     def run(self):
         while True:
-            for key, _ in self.selector.select():
+            for key, events in self.selector.select():
                 if key.data is None:
                     return
                 try:
