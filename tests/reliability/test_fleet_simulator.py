@@ -25,8 +25,12 @@ def test_a_1000_server_simulator_runs_on_a_few_threads_and_stops_at_once(tmp_pat
         last = simulator.server(999)
         assert len(simulator.fleet) == 1000 and len(set(server['url'] for server in simulator.fleet)) == 1000
         assert last.state()['plugins'] == {}
-        # Idle after serving: the main thread and one accepting thread, not a thread per listening port.
-        assert threads_of(simulator.process.pid) <= 3
+        # Idle after serving (the connection's thread ends as the client closes): the main thread and one
+        # accepting thread, not a thread per listening port.
+        deadline = time.monotonic() + 5
+        while threads_of(simulator.process.pid) > 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert threads_of(simulator.process.pid) == 2
     finally:
         started = time.monotonic()
         simulator.stop()
