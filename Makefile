@@ -201,7 +201,7 @@ demo: collection-link ## Run the demo playbook against the simulator twice (2nd 
 	@$(ANSIBLE_ENV) VENV=$(VENV_ABS) scripts/demo.sh $(ARGS)
 
 # Not part of `make test`: ~25 min on 2 cores, and it prints numbers instead of passing or failing.
-bench: collection-link ## Benchmark against the simulator: requests, 50-server wall times vs a uri playbook, upload memory
+bench: collection-link ## Benchmark against the simulator (~10 min on 2 cores): requests; 50-server no-op/all-changed for plugin_set in-process and module path, a plugin loop and uri; drift.yml over 1,000 servers; upload memory
 	$(ANSIBLE_ENV) $(VENV)/bin/python scripts/bench.py
 
 # --- Cleaning ---------------------------------------------------------------

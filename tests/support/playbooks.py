@@ -62,9 +62,8 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
 
 
-def kill_tree(pid):
-    """SIGKILL a process and all its descendants (Linux /proc). ansible-playbook's workers start sessions of their
-    own, so killing its process group would leave them, and the modules they run, behind."""
+def process_tree(pid):
+    """`pid` and all its descendants, parents first (Linux /proc)."""
     children = {}
     for entry in filter(str.isdigit, os.listdir('/proc')):
         try:
@@ -77,7 +76,13 @@ def kill_tree(pid):
     while index < len(tree):
         tree += children.get(tree[index], [])
         index += 1
-    for member in tree:
+    return tree
+
+
+def kill_tree(pid):
+    """SIGKILL a process and all its descendants. ansible-playbook's workers start sessions of their
+    own, so killing its process group would leave them, and the modules they run, behind."""
+    for member in process_tree(pid):
         try:
             os.kill(member, signal.SIGKILL)
         except OSError:

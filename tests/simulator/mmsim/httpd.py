@@ -3,6 +3,7 @@
 import json
 import re
 import secrets
+import selectors
 import socket
 import struct
 import sys
@@ -385,12 +386,69 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, {'error': str(exc)})
 
 
-def listen(host, port, service, site):
-    """A threaded listener whose handlers serve `service` for `site`."""
+class Listener(ThreadingHTTPServer):
+    """One port's HTTP server; its connections are accepted by the simulator's Acceptor, each served in a thread."""
+
+    daemon_threads = True
+    # A fleet run opens many connections at once; the default backlog of 5 would make clients retry SYNs.
+    request_queue_size = 128
+    tls_context = None
+
+    def finish_request(self, request, client_address):
+        # TLS is negotiated here, in the connection's thread: a client stalling its handshake holds up only itself.
+        if self.tls_context is None:
+            return super().finish_request(request, client_address)
+        try:
+            connection = self.tls_context.wrap_socket(request, server_side=True)
+        except OSError:
+            return None
+        try:
+            return super().finish_request(connection, client_address)
+        finally:
+            self.shutdown_request(connection)
+
+
+def listen(host, port, service, site, tls_context=None):
+    """A listener whose handlers serve `service` for `site`."""
     handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': site})
-    httpd = ThreadingHTTPServer((host, port), handler)
-    httpd.daemon_threads = True
+    httpd = Listener((host, port), handler)
+    httpd.tls_context = tls_context
     return httpd
+
+
+class Acceptor:
+    """One thread accepting for every listener, so a fleet of 1,000 servers idles on two threads, not 1,001."""
+
+    def __init__(self, listeners):
+        self.selector = selectors.DefaultSelector()
+        for httpd in listeners:
+            httpd.socket.setblocking(False)
+            self.selector.register(httpd.socket, selectors.EVENT_READ, httpd)
+        # Written to by stop(): wakes the select at once instead of polling for a stop flag.
+        self.wakeup, self.waker = socket.socketpair()
+        self.selector.register(self.wakeup, selectors.EVENT_READ, None)
+        self.thread = threading.Thread(target=self.run, name='mmsim-acceptor', daemon=True)
+
+    def run(self):
+        while True:
+            for key, events in self.selector.select():
+                if key.data is None:
+                    return
+                try:
+                    request, address = key.fileobj.accept()
+                except OSError:  # the client went away between select and accept
+                    continue
+                key.data.process_request(request, address)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.waker.send(b'x')
+        self.thread.join()
+        self.selector.close()
+        self.wakeup.close()
+        self.waker.close()
 
 
 class MarketplaceSite:
@@ -410,12 +468,8 @@ class ServerSite:
         self.recorder = Recorder()
         self.marketplace = marketplace_site.marketplace
         self.marketplace_recorder = marketplace_site.recorder
-        self.httpd = listen(host, port, 'server', self)
-        scheme = 'http'
-        if tls_context is not None:
-            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
-            scheme = 'https'
-        self.url = '%s://%s:%d' % (scheme, host, self.httpd.server_address[1])
+        self.httpd = listen(host, port, 'server', self, tls_context)
+        self.url = '%s://%s:%d' % ('http' if tls_context is None else 'https', host, self.httpd.server_address[1])
         self.server = Server(self.marketplace)
 
     def server_headers(self):
@@ -449,10 +503,11 @@ class Simulator:
         return [self.marketplace_site.httpd] + [site.httpd for site in self.sites]
 
     def serve_forever(self):
-        for httpd in self.listeners:
-            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        """Start accepting (in the background); connections are served until shutdown()."""
+        self.acceptor = Acceptor(self.listeners)
+        self.acceptor.start()
 
     def shutdown(self):
+        self.acceptor.stop()
         for httpd in self.listeners:
-            httpd.shutdown()
             httpd.server_close()
