@@ -36,6 +36,8 @@ DRAIN_CHUNK = 1 << 20
 # Room per member, on top of the member sizes, for its header, padding and a pax or long-name extension.
 _HEADER_ALLOWANCE = 4096
 
+# Mattermost's rule for plugin ids (IsValidPluginId, server/public/model/plugin_valid.go): 3 to 190 characters,
+# each matching ^[a-zA-Z0-9-_\.]+$. The id becomes a file name and a URL path segment, hence the rule.
 PLUGIN_ID_MIN_LENGTH = 3
 PLUGIN_ID_MAX_LENGTH = 190
 _PLUGIN_ID = re.compile(r'[a-zA-Z0-9_.-]+')
@@ -233,11 +235,15 @@ def _parse_manifest(location, name, data):
 
 
 def validate_plugin_id(plugin_id):
-    """Raise BundleError unless `plugin_id` follows Mattermost's rule for plugin ids."""
+    """`plugin_id` in lower case, as Mattermost stores it (model.FindManifest); BundleError unless it follows Mattermost's rule.
+
+    The one place ids are checked and normalised: whatever builds a path, a URL or a config key from an id takes it from here.
+    """
     valid = (isinstance(plugin_id, str) and PLUGIN_ID_MIN_LENGTH <= len(plugin_id) <= PLUGIN_ID_MAX_LENGTH
              and _PLUGIN_ID.fullmatch(plugin_id))
     if not valid:
         raise BundleError('invalid plugin id %r: a plugin id is %s' % (plugin_id, PLUGIN_ID_RULE))
+    return plugin_id.lower()
 
 
 def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
@@ -283,10 +289,8 @@ def read_bundle(path, visit=None, max_uncompressed=1 << 30, max_members=10000):
     for field in ('id', 'version'):
         if manifest.get(field) is None:
             raise BundleError('%s has no %s; the collection needs a plugin id and a semver version in the manifest' % (location, field))
-    if isinstance(manifest['id'], str):
-        manifest['id'] = manifest['id'].lower()
     try:
-        validate_plugin_id(manifest['id'])
+        manifest['id'] = validate_plugin_id(manifest['id'])
         parse_version(manifest['version'])
     except (BundleError, ValueError) as exc:
         raise BundleError('%s: %s' % (location, exc))

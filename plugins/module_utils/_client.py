@@ -11,6 +11,7 @@ import traceback
 import uuid
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import quote
 
 try:
     import requests
@@ -333,13 +334,18 @@ class MattermostClient:
             body.close()
 
     def enable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/enable' % plugin_id)
+        return self.request('POST', '/plugins/%s/enable' % _segment(plugin_id))
 
     def disable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/disable' % plugin_id)
+        return self.request('POST', '/plugins/%s/disable' % _segment(plugin_id))
 
     def remove_plugin(self, plugin_id):
-        return self.request('DELETE', '/plugins/%s' % plugin_id)
+        return self.request('DELETE', '/plugins/%s' % _segment(plugin_id))
+
+
+def _segment(value):
+    """`value` as one URL path segment: a '/', '?' or '#' in it cannot reach another route or the query."""
+    return quote(value, safe='')
 
 
 def _reason(exc):

@@ -13,7 +13,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, validate_plugin_id, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
 NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_start', 4: 'failed_to_stay_running', 5: 'stopping'}
@@ -188,7 +188,8 @@ class PluginSpec:
     """One plugin's desired state, checked for contradictions before anything is read or sent."""
 
     def __init__(self, params):
-        self.id = (params['id'] or '').strip().lower()
+        # First of all: the id names the bundle's temporary file and goes into REST paths.
+        self.id = validate_plugin_id(params['id'])
         for name in PLUGIN_ARGSPEC:
             if name != 'id':
                 setattr(self, name, params.get(name, PLUGIN_ARGSPEC[name].get('default')))
@@ -196,8 +197,6 @@ class PluginSpec:
 
     def _check(self):
         local = self.source in ('url', 'file')
-        if not self.id:
-            raise PluginError('id must not be empty')
         if self.version:
             self._check_version()
         if self.state == 'latest' and self.version:

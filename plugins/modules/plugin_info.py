@@ -129,6 +129,7 @@ plugins:
       sample: false
 '''
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import ServerView, inventory
@@ -141,7 +142,7 @@ SPEC = api_spec(dict(
 
 def run(module):
     view = ServerView(MattermostClient.from_module(module))
-    plugin_id = module.params['id'].lower() if module.params['id'] else None
+    plugin_id = validate_plugin_id(module.params['id']) if module.params['id'] else None
     plugins = inventory(view, plugin_id, module.params['check_updates'])
     return dict(changed=False, server_version=view.server_version, plugins=plugins)
 

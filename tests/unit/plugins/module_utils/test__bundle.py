@@ -283,12 +283,12 @@ def test_yaml_manifest_needs_pyyaml(tmp_path, monkeypatch):
     assert read_manifest(write_bundle(tmp_path / 'json.tar.gz', [manifest('demo/plugin.json')]))['id'] == 'com.example.demo'
 
 
-@pytest.mark.parametrize('plugin_id', ['abc', 'com.mattermost.demo-plugin', 'My_Plugin.2', 'a' * 190])
-def test_validate_plugin_id_accepts(plugin_id):
-    assert validate_plugin_id(plugin_id) is None
+@pytest.mark.parametrize('plugin_id', ['abc', 'com.mattermost.demo-plugin', 'My_Plugin.2', 'a' * 190, '...'])
+def test_validate_plugin_id_accepts_and_lower_cases(plugin_id):
+    assert validate_plugin_id(plugin_id) == plugin_id.lower()
 
 
-@pytest.mark.parametrize('plugin_id', ['ab', 'a' * 191, 'with space', 'slash/id', u'caf\xe9', 'demo\n', '', None])
+@pytest.mark.parametrize('plugin_id', ['ab', 'a' * 191, 'with space', 'slash/id', '../../x', '..', 'a%2fb', u'caf\xe9', 'demo\n', ' demo', '', None])
 def test_validate_plugin_id_rejects(plugin_id):
     with pytest.raises(BundleError) as error:
         validate_plugin_id(plugin_id)
