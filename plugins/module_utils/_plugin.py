@@ -416,10 +416,10 @@ class PluginReconciler:
         require_secure_url(self.view, spec.src)
         digest = _checksum_digest(spec)
         cache = BundleCache()
-        cached = cache.lookup(digest) if digest else None
-        if cached:
-            return cached
+        # Into the private temporary directory either way: what is checked there is what gets uploaded.
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
+        if digest and cache.fetch(digest, path):
+            return path
         self.client.download(spec.src, path)
         if digest and sha256_file(path) == digest:
             cache.store(path, digest)

@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bundle cache cannot be used to plant a bundle: no directory others can write, no links (#15 point 12)."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import hashlib
+import os
+
+import pytest
+import requests
+
+from conftest import plugin_task, run_tasks
+
+WEBHOOKS = 'com.example.webhooks'
+
+
+def webhooks(sim, version='0.2.0'):
+    """The simulator's webhooks bundle: (its URL, its bytes, their SHA-256)."""
+    url = sim.bundle_url(WEBHOOKS, version)
+    data = requests.get(url, timeout=10).content
+    return url, data, hashlib.sha256(data).hexdigest()
+
+
+def install(sim, tmp_path, cache, url, digest, in_process=True):
+    env = {'MMOPS_MATTERMOST_BUNDLE_CACHE': str(cache), 'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower()}
+    run = run_tasks(tmp_path, [plugin_task('cached', id=WEBHOOKS, source='url', src=url, checksum='sha256:' + digest)], sim, env=env)
+    return run.results['cached']
+
+
+@pytest.mark.parametrize('in_process', [True, False], ids=['in-process', 'module'])
+def test_a_bundle_cache_others_can_write_is_refused_before_anything_is_read_from_it(sim, tmp_path, in_process):
+    url, data, digest = webhooks(sim)
+    cache = tmp_path / 'cache'
+    cache.mkdir()
+    cache.chmod(0o777)
+    (cache / (digest + '.tar.gz')).write_bytes(data)
+    result = install(sim, tmp_path, cache, url, digest, in_process)
+    assert result.get('failed') is True, result
+    assert 'the bundle cache %s is writable by group and others (mode 0777), so a bundle planted there could be uploaded' % cache in result['msg']
+    assert sim.writes() == [] and sim.plugin(WEBHOOKS) is None
+
+
+@pytest.mark.parametrize('in_process', [True, False], ids=['in-process', 'module'])
+def test_a_link_in_the_bundle_cache_is_not_followed(sim, tmp_path, in_process):
+    url, data, digest = webhooks(sim)
+    planted = tmp_path / 'planted.tar.gz'
+    planted.write_bytes(data)
+    cache = tmp_path / 'cache'
+    cache.mkdir(mode=0o700)
+    os.symlink(str(planted), str(cache / (digest + '.tar.gz')))
+    result = install(sim, tmp_path, cache, url, digest, in_process)
+    assert result.get('failed') is True, result
+    assert '%s in the bundle cache is a symbolic link' % (cache / (digest + '.tar.gz')) in result['msg']
+    assert sim.writes() == [] and sim.plugin(WEBHOOKS) is None
+
+
+def test_a_private_cache_still_saves_the_second_download(sim, tmp_path):
+    """The refusals above are the cache's checks, not a cache that no longer works."""
+    url, dummy, digest = webhooks(sim)
+    cache = tmp_path / 'cache'
+    assert install(sim, tmp_path, cache, url, digest).get('failed') is not True
+    sim.reset()
+    assert install(sim, tmp_path, cache, url, digest, in_process=False).get('failed') is not True
+    assert sim.plugin(WEBHOOKS)['version'] == '0.2.0'
+    downloads = [r for r in sim.requests() if r['service'] == 'marketplace' and r['path'].endswith('webhooks-0.2.0.tar.gz')]
+    assert downloads == []
