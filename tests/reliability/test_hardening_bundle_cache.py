@@ -7,11 +7,13 @@ __metaclass__ = type
 
 import hashlib
 import os
+import shutil
 
 import pytest
 import requests
 
 from conftest import plugin_task, run_tasks
+from test_signing import PASSPHRASE, signature_task
 
 WEBHOOKS = 'com.example.webhooks'
 
@@ -66,3 +68,39 @@ def test_a_private_cache_still_saves_the_second_download(sim, tmp_path):
     assert sim.plugin(WEBHOOKS)['version'] == '0.2.0'
     downloads = [r for r in sim.requests() if r['service'] == 'marketplace' and r['path'].endswith('webhooks-0.2.0.tar.gz')]
     assert downloads == []
+
+
+def swapping_gpg(directory, cached, other):
+    """A gpg on PATH that is the real one, but once it has checked a signature, `cached` is replaced by `other`:
+    the cache changing between the checks and the upload."""
+    script = directory / 'gpg'
+    script.write_text('#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "--verify" ] && verifying=1; done\n%s "$@"; status=$?\n'
+                      '[ -n "$verifying" ] && cp %s %s.swap && mv %s.swap %s\nexit $status\n'
+                      % (shutil.which('gpg'), other, cached, cached, cached))
+    script.chmod(0o755)
+    return str(directory) + os.pathsep + os.environ['PATH']
+
+
+@pytest.mark.xdist_group('keys')
+@pytest.mark.parametrize('in_process', [True, False], ids=['in-process', 'module'])
+def test_the_bytes_uploaded_are_the_bytes_hashed_and_verified_even_if_the_cache_changes(sim, tmp_path, keys, in_process):
+    url, data, digest = webhooks(sim)
+    older = tmp_path / 'older.tar.gz'
+    older.write_bytes(webhooks(sim, '0.1.0')[1])
+    cache = tmp_path / 'cache'
+    cache.mkdir(mode=0o700)
+    cached = cache / (digest + '.tar.gz')
+    cached.write_bytes(data)
+    signed = tmp_path / 'signed.tar.gz'
+    signed.write_bytes(data)
+    sign = run_tasks(tmp_path, [signature_task('sign', path=str(signed), state='signed', key_id=keys.fingerprint, gnupghome=keys.home,
+                                               passphrase=PASSPHRASE)])
+    assert sign.results['sign']['changed'] is True, sign.output
+    env = {'MMOPS_MATTERMOST_BUNDLE_CACHE': str(cache), 'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower(),
+           'PATH': swapping_gpg(tmp_path, cached, older)}
+    task = plugin_task('swapped', id=WEBHOOKS, source='url', src=url, checksum='sha256:' + digest, signature=str(signed) + '.sig',
+                       trusted_keys=[keys.public])
+    run = run_tasks(tmp_path, [task], sim, env=env)
+    assert cached.read_bytes() != data, 'the cache was not changed: the case proves nothing'
+    assert run.results['swapped'].get('failed') is not True, run.output
+    assert sim.plugin(WEBHOOKS)['version'] == '0.2.0'
