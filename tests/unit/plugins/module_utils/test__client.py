@@ -6,12 +6,14 @@ __metaclass__ = type
 
 import email.parser
 import email.policy
+import http.server
+import threading
 
 import pytest
 import requests
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import (
-    MattermostAPIError, MultipartFileBody, _BoundedRetry, server_version_from_header)
+    MattermostAPIError, MattermostClient, MultipartFileBody, _BoundedRetry, server_version_from_header)
 
 
 @pytest.mark.parametrize('header,expected', [
@@ -70,3 +72,36 @@ def test_api_error_from_a_plain_text_body():
 def test_retry_after_is_capped():
     assert _BoundedRetry(total=1).parse_retry_after('3600') == 30.0
     assert _BoundedRetry(total=1).parse_retry_after('2') == 2.0
+
+
+class RecordingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with {} and keeps the raw request paths in the server's `paths`."""
+
+    def answer(self):
+        self.server.paths.append(self.path)
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'{}')
+
+    do_POST = do_DELETE = answer
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def test_plugin_routes_send_the_id_as_one_path_segment():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RecordingHandler)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = MattermostClient('http://127.0.0.1:%d' % server.server_address[1], 'token')
+        client.enable_plugin('a/../b?c#d')
+        client.disable_plugin('a/b')
+        client.remove_plugin('a b')
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.paths == ['/api/v4/plugins/a%2F..%2Fb%3Fc%23d/enable', '/api/v4/plugins/a%2Fb/disable', '/api/v4/plugins/a%20b']
