@@ -368,17 +368,19 @@ class BundleCache:
         if not os.path.lexists(self.directory):
             return False
         name = '%s.tar.gz' % digest
-        directory = self._open_directory()
+        try:
+            directory = self._open_directory()
+        except OSError:
+            return False  # a cache that cannot be read only costs a download
         try:
             try:
-                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=directory)
+                # Non-blocking: a FIFO planted there must not hang the open (the type check below refuses it).
+                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
             except OSError as exc:
-                if exc.errno == errno.ENOENT:
-                    return False
                 if exc.errno == errno.ELOOP:
                     raise BundleError('%s in the bundle cache is a symbolic link; the cache holds only files the modules '
                                       'wrote: remove it' % os.path.join(self.directory, name))
-                raise
+                return False
             with os.fdopen(handle, 'rb') as source, open(destination, 'wb') as target:
                 if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
                     raise BundleError('%s in the bundle cache is not a regular file: remove it' % os.path.join(self.directory, name))

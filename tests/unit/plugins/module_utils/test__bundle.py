@@ -379,3 +379,11 @@ def test_bundle_cache_refuses_a_directory_of_another_user(tmp_path):
     os.chown(str(directory), 12345, -1)
     with pytest.raises(BundleError, match='is owned by user id 12345, not by this user'):
         BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))
+
+
+def test_bundle_cache_refuses_anything_but_a_regular_file(tmp_path):
+    directory = tmp_path / 'cache'
+    directory.mkdir(mode=0o700)
+    os.mkfifo(str(directory / (DIGEST + '.tar.gz')))
+    with pytest.raises(BundleError, match='in the bundle cache is not a regular file: remove it'):
+        BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))
