@@ -17,7 +17,7 @@ import uuid
 from typing import Any, Optional
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
+from ansible.module_utils.six.moves.urllib.parse import quote, urljoin, urlsplit
 
 try:
     import requests
@@ -432,13 +432,18 @@ class MattermostClient:
             body.close()
 
     def enable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/enable' % plugin_id)
+        return self.request('POST', '/plugins/%s/enable' % _segment(plugin_id))
 
     def disable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/disable' % plugin_id)
+        return self.request('POST', '/plugins/%s/disable' % _segment(plugin_id))
 
     def remove_plugin(self, plugin_id):
-        return self.request('DELETE', '/plugins/%s' % plugin_id)
+        return self.request('DELETE', '/plugins/%s' % _segment(plugin_id))
+
+
+def _segment(value):
+    """`value` as one URL path segment: a '/', '?' or '#' in it cannot reach another route or the query."""
+    return quote(value, safe='')
 
 
 def _shutdown(sock):

@@ -5,6 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError, redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible, parse_version
 
@@ -16,7 +17,11 @@ def entry_version(entry):
 
 
 def entry_id(entry):
-    return ((entry.get('manifest') or {}).get('id') or '').lower()
+    """The entry's plugin id as Mattermost stores it; '' (an entry select drops) when it is missing or breaks Mattermost's rule."""
+    try:
+        return validate_plugin_id((entry.get('manifest') or {}).get('id'))
+    except BundleError:
+        return ''
 
 
 def same_version(left, right):
@@ -82,7 +87,7 @@ def select(entries, plugin_id=None, text=None, server_version=None, all_releases
                 newest[entry_id(entry)] = entry
         kept = [entry for entry in kept if newest[entry_id(entry)] is entry]
     if plugin_id:
-        kept = [entry for entry in kept if entry_id(entry) == plugin_id.lower()]
+        kept = [entry for entry in kept if entry_id(entry) == plugin_id]
     if text:
         kept = [entry for entry in kept if matches(entry, text)]
     kept.sort(key=_precedence, reverse=True)

@@ -71,9 +71,8 @@ class Mirror:
         """The source entries of the wanted [{id, version, checksum}] (all read before anything is written)."""
         releases, seen = [], set()
         for item in wanted:
-            plugin_id = (item['id'] or '').strip().lower()
             try:
-                validate_plugin_id(plugin_id)
+                plugin_id = validate_plugin_id(item['id'])
                 if item.get('checksum'):
                     parse_checksum(item['checksum'])
             except (BundleError, ValueError) as exc:

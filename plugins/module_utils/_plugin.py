@@ -13,7 +13,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _settings as plugin_settings
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, validate_plugin_id, verify_checksum)
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
 
@@ -191,7 +191,8 @@ class PluginSpec:
     """One plugin's desired state, checked for contradictions before anything is read or sent."""
 
     def __init__(self, params, no_log_values=None):
-        self.id = (params['id'] or '').strip().lower()
+        # First of all: the id names the bundle's temporary file and goes into REST paths.
+        self.id = validate_plugin_id(params['id'])
         for name in PLUGIN_ARGSPEC:
             if name != 'id':
                 setattr(self, name, params.get(name, PLUGIN_ARGSPEC[name].get('default')))
@@ -207,8 +208,6 @@ class PluginSpec:
 
     def _check(self):
         local = self.source in ('url', 'file')
-        if not self.id:
-            raise PluginError('id must not be empty')
         if self.version:
             self._check_version()
         if self.state == 'latest' and self.version:
@@ -432,10 +431,10 @@ class PluginReconciler:
         require_secure_url(self.view, spec.src)
         digest = _checksum_digest(spec)
         cache = BundleCache()
-        cached = cache.lookup(digest) if digest else None
-        if cached:
-            return cached, spec.shown_src
+        # Into the private temporary directory either way: what is checked there is what gets uploaded.
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
+        if digest and cache.fetch(digest, path):
+            return path, spec.shown_src
         final = self.client.download(spec.src, path, check_url=lambda hop: require_secure_url(self.view, hop),
                                      seconds=self.download_timeout, max_size=self.view.max_upload_size)
         if digest and sha256_file(path) == digest:

@@ -5,13 +5,14 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PluginError, PluginReconciler, PluginSpec
 
 
 def removal_specs(view, specs, keep):
     """With exclusive: a state=absent spec for every installed plugin neither listed nor kept."""
-    wanted = set(spec.id for spec in specs) | set((plugin_id or '').strip().lower() for plugin_id in keep or [])
+    wanted = set(spec.id for spec in specs) | set(validate_plugin_id(plugin_id) for plugin_id in keep or [])
     return [PluginSpec(dict(id=plugin_id, state='absent')) for plugin_id in view.plugin_ids() if plugin_id not in wanted]
 
 

@@ -23,6 +23,8 @@ options:
   id:
     description:
       - Plugin id, for example V(github) or V(com.mattermost.calls). Compared in lower case, as Mattermost stores it.
+      - Checked by Mattermost's rule before anything else (3 to 190 letters, digits, V(-), V(_) or V(.)); any other id
+        fails, nothing changed.
     type: str
     required: true
   state:
@@ -134,7 +136,9 @@ attributes:
 notes:
   - A O(source=url) bundle with a O(checksum) is kept, by checksum, in a cache on the host the module runs on
     (E(MMOPS_MATTERMOST_BUNDLE_CACHE), else C(~/.cache/mmops.mattermost/bundles)), so a fleet run downloads it once;
-    a cached file is hashed again before every use.
+    a cached file is copied into the module's temporary directory and hashed while it is copied, and only that copy is
+    checked and uploaded. A cache directory its group or others can write, one owned by another user (except root), a
+    symbolic link, and a link in the cache are refused.
   - Marketplace pins and O(state=latest) query the Marketplace service directly from the host the module runs on,
     at the URL the server is configured with.
   - In a cluster, O(wait) counts the nodes that report plugin statuses.

@@ -144,6 +144,7 @@ request:
   sample: GET /api/v4/plugins/statuses
 '''
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import ServerView, inventory
@@ -156,7 +157,7 @@ SPEC = api_spec(dict(
 
 def run(module):
     view = ServerView(MattermostClient.from_module(module))
-    plugin_id = module.params['id'].lower() if module.params['id'] else None
+    plugin_id = validate_plugin_id(module.params['id']) if module.params['id'] else None
     plugins = inventory(view, plugin_id, module.params['check_updates'])
     return dict(changed=False, server_version=view.server_version, plugins=plugins)
 

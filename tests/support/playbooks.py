@@ -49,7 +49,7 @@ class PlaybookRun:
         return self.stats.get('changed', 0)
 
 
-def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, json_output=True, connection_defaults=True):
+def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, json_output=True, connection_defaults=True, timeout=600):
     """Run `tasks` as a localhost playbook with ansible-playbook; the connection points at `sim`."""
     play = dict(hosts='localhost', gather_facts=False, tasks=tasks)
     variables = dict(extra_vars or {})
@@ -59,7 +59,7 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     playbook = os.path.join(str(tmp_path), 'playbook-%d.yml' % len(os.listdir(str(tmp_path))))
     with open(playbook, 'w') as handle:
         json.dump([play], handle)
-    return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
+    return run_playbook(playbook, variables, args=args, env=env, json_output=json_output, timeout=timeout)
 
 
 def process_tree(pid):

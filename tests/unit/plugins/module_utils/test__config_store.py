@@ -50,3 +50,26 @@ def test_a_private_key_is_never_in_place_with_the_old_wider_mode(tmp_path, monke
     _config_store.write_file_atomically(str(target), b'secret key', mode=0o600, keep_mode=False)
     assert seen == [(0o600, b'secret key', True)]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+class PsqlHost:
+    """What DatabaseConfigStore asks of its module before running anything: where psql is."""
+
+    @staticmethod
+    def get_bin_path(name):
+        return '/usr/bin/%s' % name
+
+
+def test_psql_gets_time_limits_and_keeps_the_users_own_server_options(monkeypatch):
+    monkeypatch.delenv('PGCONNECT_TIMEOUT', raising=False)
+    monkeypatch.setenv('PGOPTIONS', '-c search_path=mattermost -c statement_timeout=5min')
+    env = _config_store.DatabaseConfigStore(PsqlHost(), 'postgres://mm@db.example.com/mattermost').env
+    # The user's statement_timeout comes later, so it wins over the default.
+    assert env['PGOPTIONS'] == '-c statement_timeout=30000 -c search_path=mattermost -c statement_timeout=5min'
+    assert env['PGCONNECT_TIMEOUT'] == '10'
+    monkeypatch.delenv('PGOPTIONS')
+    monkeypatch.setenv('PGCONNECT_TIMEOUT', '3')
+    env = _config_store.DatabaseConfigStore(PsqlHost(), 'postgres://mm@db.example.com/mattermost').env
+    assert env['PGOPTIONS'] == '-c statement_timeout=30000' and env['PGCONNECT_TIMEOUT'] == '3'
+    env = _config_store.DatabaseConfigStore(PsqlHost(), 'postgres://mm@db.example.com/mattermost?connect_timeout=7').env
+    assert env['PGCONNECT_TIMEOUT'] == '7'
