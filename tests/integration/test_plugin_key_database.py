@@ -19,11 +19,6 @@ from support.playbooks import run_tasks
 
 
 DB_PASSWORD = postgres.PASSWORD
-# Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.
-SCHEMA = '''
-CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL, active boolean NULL UNIQUE);
-CREATE TABLE configurationfiles (name varchar(64) PRIMARY KEY, data text NOT NULL, createat bigint NOT NULL, updateat bigint NOT NULL);
-'''
 
 
 class Database:
@@ -43,7 +38,7 @@ def database():
     if reason:
         pytest.skip(reason)
     cluster = postgres.Cluster()
-    cluster.create_database('mattermost', SCHEMA)
+    cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
     yield Database(cluster)
     cluster.stop()
 

@@ -11,7 +11,7 @@ import urllib.parse
 
 import requests
 
-from conftest import Simulator
+from support.simulator import Simulator
 
 
 def threads_of(pid):

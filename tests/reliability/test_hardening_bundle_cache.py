@@ -12,8 +12,8 @@ import shutil
 import pytest
 import requests
 
-from conftest import plugin_task, run_tasks
-from test_signing import PASSPHRASE, signature_task
+from support.playbooks import plugin_task, run_tasks
+from support.harness import PASSPHRASE, signature_task
 
 WEBHOOKS = 'com.example.webhooks'
 

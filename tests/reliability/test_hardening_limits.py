@@ -15,12 +15,11 @@ import time
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_signing import key_task
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from support import postgres  # noqa: E402
-from test_plugin_key_database import SCHEMA  # noqa: E402
+from support.harness import key_task  # noqa: E402
+from support.playbooks import plugin_task, run_tasks  # noqa: E402
 
 # Long enough for the collection's own limits (psql connects 10 s, a statement 30 s, gpg 60 s), far shorter than forever.
 HUNG = 150
@@ -51,7 +50,7 @@ def database():
     if reason:
         pytest.skip(reason)
     cluster = postgres.Cluster()
-    cluster.create_database('mattermost', SCHEMA)
+    cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
     config = {'PluginSettings': {'Enable': True, 'SignaturePublicKeyFiles': []}}
     cluster.psql('mattermost', "INSERT INTO configurations VALUES ('first', '%s', 1, true);" % json.dumps(config))
     yield cluster

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import REPO, fleet_inventory, plugin_task, run_playbook, run_tasks
+from support.playbooks import REPO, fleet_inventory, plugin_task, run_playbook, run_tasks
 
 WEBHOOKS = 'com.example.webhooks'
 PASSWORD = 'dl-pass-8c2e41'
