@@ -13,6 +13,8 @@ options:
     description:
       - Base URL of the Mattermost server, for example C(https://chat.example.com).
       - If not set, the value of the E(MATTERMOST_URL) environment variable is used.
+      - A plain C(http://) URL to a host other than this one (C(localhost), C(127.0.0.0/8), C(::1)) prints a warning on
+        every run, since the token then crosses the network unencrypted.
     type: str
     required: true
   token:

@@ -5,28 +5,31 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import errno
 import gzip
 import hashlib
 import io
 import json
 import os
 import re
-import shutil
+import stat
 import tarfile
 import traceback
+from typing import Optional
+import uuid
 import zlib
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
-from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import parse_version
 
 try:
     import yaml
 except ImportError:
     HAS_YAML = False
-    YAML_IMPORT_ERROR = traceback.format_exc()
+    YAML_IMPORT_ERROR: Optional[str] = traceback.format_exc()
 else:
     HAS_YAML = True
     YAML_IMPORT_ERROR = None
@@ -37,11 +40,6 @@ MAX_MANIFEST_SIZE = 1 << 20
 DRAIN_CHUNK = 1 << 20
 # Room per member, on top of the member sizes, for its header, padding and a pax or long-name extension.
 _HEADER_ALLOWANCE = 4096
-
-PLUGIN_ID_MIN_LENGTH = 3
-PLUGIN_ID_MAX_LENGTH = 190
-_PLUGIN_ID = re.compile(r'[a-zA-Z0-9_.-]+')
-PLUGIN_ID_RULE = "%d to %d characters, each a letter, digit, '-', '_' or '.'" % (PLUGIN_ID_MIN_LENGTH, PLUGIN_ID_MAX_LENGTH)
 
 _CHECKSUM = re.compile(r'(?:sha256:)?([0-9a-fA-F]{64})')
 
@@ -234,14 +232,6 @@ def _parse_manifest(location, name, data):
     return manifest
 
 
-def validate_plugin_id(plugin_id):
-    """Raise BundleError unless `plugin_id` follows Mattermost's rule for plugin ids."""
-    valid = (isinstance(plugin_id, str) and PLUGIN_ID_MIN_LENGTH <= len(plugin_id) <= PLUGIN_ID_MAX_LENGTH
-             and _PLUGIN_ID.fullmatch(plugin_id))
-    if not valid:
-        raise BundleError('invalid plugin id %r: a plugin id is %s' % (plugin_id, PLUGIN_ID_RULE))
-
-
 def read_manifest(path, max_uncompressed=1 << 30, max_members=10000):
     """The manifest of the plugin bundle at `path`, found and read as Mattermost does, with its id lower-cased.
 
@@ -285,12 +275,10 @@ def read_bundle(path, visit=None, max_uncompressed=1 << 30, max_members=10000):
     for field in ('id', 'version'):
         if manifest.get(field) is None:
             raise BundleError('%s has no %s; the collection needs a plugin id and a semver version in the manifest' % (location, field))
-    if isinstance(manifest['id'], str):
-        manifest['id'] = manifest['id'].lower()
     try:
-        validate_plugin_id(manifest['id'])
+        manifest['id'] = validate_plugin_id(manifest['id'])
         parse_version(manifest['version'])
-    except (BundleError, ValueError) as exc:
+    except (BundleError, PluginIdError, ValueError) as exc:
         raise BundleError('%s: %s' % (location, exc))
     return manifest, root
 
@@ -325,8 +313,10 @@ def verify_checksum(path, expected_text):
 class BundleCache:
     """Downloaded bundles kept by SHA-256 on the host the modules run on, so a fleet run downloads each bundle once.
 
-    Only bundles whose checksum the task gives are cached: the key is known before the download, and a cached
-    file is hashed again before it is used, so a damaged or planted file is never uploaded.
+    Only bundles whose checksum the task gives are cached: the key is known before the download. A cached bundle is
+    copied into the module's private temporary directory and hashed while it is copied, so the bytes checked and
+    uploaded are the bytes hashed, whatever happens to the cache meanwhile. A directory others can write, or a link
+    where a bundle should be, is refused: either could make the modules upload a planted bundle.
     The directory is $MMOPS_MATTERMOST_BUNDLE_CACHE, else $XDG_CACHE_HOME/mmops.mattermost/bundles (~/.cache/...).
     """
 
@@ -334,21 +324,77 @@ class BundleCache:
         base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
         self.directory = directory or os.environ.get('MMOPS_MATTERMOST_BUNDLE_CACHE') or os.path.join(base, 'mmops.mattermost', 'bundles')
 
-    def _path(self, digest):
-        return os.path.join(self.directory, '%s.tar.gz' % digest)
+    def _open_directory(self):
+        """A descriptor of the cache directory, checked: every entry is then reached through it, never by a path again."""
+        try:
+            handle = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise BundleError('the bundle cache %s is a symbolic link or not a directory; set MMOPS_MATTERMOST_BUNDLE_CACHE '
+                                  'to the real directory' % self.directory)
+            raise
+        status = os.fstat(handle)
+        problem = None
+        if status.st_uid not in (os.geteuid(), 0):
+            problem = 'is owned by user id %d, not by this user (%d) or root' % (status.st_uid, os.geteuid())
+        elif status.st_mode & 0o022:
+            problem = 'is writable by %s (mode %04o)' % ('group and others' if status.st_mode & 0o022 == 0o022 else
+                                                         'others' if status.st_mode & 0o002 else 'its group', status.st_mode & 0o7777)
+        if problem:
+            os.close(handle)
+            raise BundleError('the bundle cache %s %s, so a bundle planted there could be uploaded; make it private '
+                              '(chmod 700, owned by the user running the modules) or set MMOPS_MATTERMOST_BUNDLE_CACHE to '
+                              'such a directory' % (self.directory, problem))
+        return handle
 
-    def lookup(self, digest):
-        """The cached bundle with this SHA-256, or None."""
-        path = self._path(digest)
-        if os.path.isfile(path) and sha256_file(path) == digest:
-            return path
-        return None
+    def fetch(self, digest, destination):
+        """Copy the cached bundle with this SHA-256 to `destination`; True when it was there and its bytes match."""
+        if not os.path.lexists(self.directory):
+            return False
+        name = '%s.tar.gz' % digest
+        try:
+            directory = self._open_directory()
+        except OSError:
+            return False  # a cache that cannot be read only costs a download
+        try:
+            try:
+                # Non-blocking: a FIFO planted there must not hang the open (the type check below refuses it).
+                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise BundleError('%s in the bundle cache is a symbolic link; the cache holds only files the modules '
+                                      'wrote: remove it' % os.path.join(self.directory, name))
+                return False
+            with os.fdopen(handle, 'rb') as source, open(destination, 'wb') as target:
+                if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                    raise BundleError('%s in the bundle cache is not a regular file: remove it' % os.path.join(self.directory, name))
+                copied = hashlib.sha256()
+                for chunk in iter(lambda: source.read(DRAIN_CHUNK), b''):
+                    copied.update(chunk)
+                    target.write(chunk)
+        finally:
+            os.close(directory)
+        return copied.hexdigest() == digest
 
     def store(self, path, digest):
         """Keep a copy of a verified bundle; a cache that cannot be written only costs a later download."""
         try:
-            if not os.path.isdir(self.directory):
+            if not os.path.lexists(self.directory):
                 os.makedirs(self.directory, 0o700)
-            replace_file(self._path(digest), fill=lambda temporary: shutil.copyfile(path, temporary), mode=0o600)
+            directory = self._open_directory()
         except OSError:
-            pass
+            return
+        temporary = '.incoming-%s' % uuid.uuid4().hex
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=directory)
+            with os.fdopen(handle, 'wb') as target, open(path, 'rb') as source:
+                for chunk in iter(lambda: source.read(DRAIN_CHUNK), b''):
+                    target.write(chunk)
+            os.replace(temporary, '%s.tar.gz' % digest, src_dir_fd=directory, dst_dir_fd=directory)
+        except OSError:
+            try:
+                os.unlink(temporary, dir_fd=directory)
+            except OSError:
+                pass
+        finally:
+            os.close(directory)

@@ -6,11 +6,18 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import io
+import ipaddress
 import os
+import re
+import socket
+import threading
+import time
 import traceback
 import uuid
+from typing import Any, Optional
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import quote, urljoin, urlsplit
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 
@@ -21,8 +28,9 @@ try:
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    Retry = object
+    REQUESTS_IMPORT_ERROR: Optional[str] = traceback.format_exc()
+    # Only for _BoundedRetry's class statement; nothing runs without requests (check_libraries fails first).
+    Retry = object  # type: ignore[misc,assignment]
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -34,14 +42,27 @@ BACKOFF_FACTOR = 0.5
 MAX_RETRY_AFTER = 30.0
 TRANSIENT_STATUSES = (429, 502, 503, 504)
 DOWNLOAD_CHUNK = 1 << 20
+# Go's http.Client (Mattermost's own downloader) stops after 10 redirects too.
+MAX_REDIRECTS = 10
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
-CONNECTION_ARGSPEC = dict(
+CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['MATTERMOST_URL'])),
     token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['MATTERMOST_TOKEN'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['MATTERMOST_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['MATTERMOST_CA_PATH'])),
     timeout=dict(type='float', default=30),
 )
+
+# The option of the modules that download bundles themselves (doc fragment mmops.mattermost.download).
+DOWNLOAD_TIMEOUT = 600
+DOWNLOAD_ARGSPEC = dict(
+    download_timeout=dict(type='float', default=DOWNLOAD_TIMEOUT),
+)
+
+# scheme://userinfo@rest?query#fragment; userinfo only after a scheme, as a URL parser reads it.
+_URL = re.compile(r'^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?)?'
+                  r'(?P<rest>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$', re.DOTALL)
 
 # The way out of a cluster's read-only config (ClusterSettings.ReadOnlyConfig with the file config store).
 HINT_READ_ONLY_CONFIG = ('move the config to the database config store (MM_CONFIG=postgres://..., see `mattermost config '
@@ -68,6 +89,37 @@ GATE_HINTS = {
         'the token was refused: check token (or MATTERMOST_TOKEN) and that the user or bot may use access tokens'),
     'api.context.permissions.app_error': 'the token belongs to an account without the system console permissions this needs',
 }
+
+
+def redact_url(url):
+    """A URL as the collection shows it anywhere (messages, actions, results): without userinfo and query string.
+
+    Both can hold credentials (https://user:password@host/..., presigned X-Amz-Signature queries); a query is
+    replaced by ?REDACTED, so the reader still sees that there was one. The fragment is dropped.
+    """
+    parts = _URL.match(str(url)).groupdict()
+    return (parts['scheme'] or '') + parts['rest'] + ('?REDACTED' if parts['query'] else '')
+
+
+def url_secrets(url):
+    """The parts of a URL sent to its host that redact_url hides (userinfo, query), for a module's no_log_values."""
+    parts = _URL.match(str(url)).groupdict()
+    return set(parts[name] for name in ('userinfo', 'query') if parts[name])
+
+
+def sends_token_in_clear(url):
+    """Whether the server URL is plain http to a host other than this one (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ''
+    except ValueError:
+        return False  # not a URL at all: the first request fails, naming it
+    if parts.scheme.lower() != 'http' or host.lower() == 'localhost':
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a host name: it may resolve anywhere
 
 
 class MattermostError(MattermostOpsError):
@@ -148,7 +200,7 @@ class MultipartFileBody:
         if whence != 0:
             raise io.UnsupportedOperation('only absolute seeks are supported')
         self._position = offset
-        for part, size in zip(self._parts, self._sizes):
+        for part, size in zip(self._parts, self._sizes, strict=True):
             part.seek(min(max(offset, 0), size))
             offset -= size
         return self._position
@@ -181,7 +233,7 @@ def server_version_from_header(value):
 
 # One session per server and token in a process: the loop items of an in-process task (one worker) keep
 # their connections open instead of a new TCP and TLS handshake each.
-_SESSIONS = {}
+_SESSIONS: dict[tuple, Any] = {}
 
 
 def _shared_session(key):
@@ -223,30 +275,34 @@ class MattermostClient:
         token = params['token'] if url is None else None
         url = url or params['url']
         if not params['validate_certs']:
-            module.warn('validate_certs is false: the TLS certificate of %s is not checked' % url)
+            module.warn('validate_certs is false: the TLS certificate of %s is not checked' % redact_url(url))
+        if token and sends_token_in_clear(url):
+            module.warn('url %s is plain http to a host that is not this one: the token and every setting cross the '
+                        'network unencrypted; use https' % redact_url(url))
         return cls(url, token, params['validate_certs'], params['ca_path'], params['timeout'])
 
-    def _send(self, session, method, url, shown, **kwargs):
+    def _send(self, session, method, url, shown, timeout=None, **kwargs):
         """One request with transport errors turned into MattermostError; `shown` names it in messages."""
         self.request_count += 1
+        timeout = self.timeout if timeout is None else timeout
         try:
-            return session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+            return session.request(method, url, timeout=timeout, verify=self.verify, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise MattermostError(
                 '%s: the TLS certificate of %s could not be verified (%s). If it is signed by a private CA, set ca_path '
                 '(or MATTERMOST_CA_PATH) to that CA in PEM form; the mmops.mattermost.ca_trust role adds it to the '
-                'server host trust store' % (shown, url.split('?')[0], _reason(exc)), request=shown)
+                'server host trust store' % (shown, redact_url(url), _reason(exc)), request=shown)
         except requests.exceptions.Timeout as exc:
             raise MattermostError('%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow'
-                                  % (shown, url.split('?')[0], self.timeout, _reason(exc)), request=shown)
+                                  % (shown, redact_url(url), timeout, _reason(exc)), request=shown)
         except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
             # Nothing was sent, and no retry would help: the URL itself is wrong.
             raise MattermostError('%s: %s is not a valid http(s) URL (%s); check url (or MATTERMOST_URL): it needs a scheme '
-                                  'and a host, such as https://chat.example.com' % (shown, url.split('?')[0], _reason(exc)),
+                                  'and a host, such as https://chat.example.com' % (shown, redact_url(url), _reason(exc)),
                                   request=shown)
         except requests.exceptions.RequestException as exc:
             raise MattermostError('%s: cannot reach %s after %d retries (%s); check url and that the server is up'
-                                  % (shown, url.split('?')[0], RETRIES, _reason(exc)), request=shown)
+                                  % (shown, redact_url(url), RETRIES, _reason(exc)), request=shown)
 
     def request(self, method, path, params=None, json_body=None, body=None, headers=None):
         """Call /api/v4<path>; return the decoded JSON body, raise MattermostAPIError on an error status."""
@@ -265,7 +321,7 @@ class MattermostClient:
 
     def get_json(self, url, params=None):
         """GET a JSON document from a third-party host (a Marketplace), without the token."""
-        shown = 'GET %s' % url
+        shown = 'GET %s' % redact_url(url)
         response = self._send(self._plain, 'GET', url, shown, params=params)
         if response.status_code >= 400:
             raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code), status=response.status_code, request=shown)
@@ -274,16 +330,59 @@ class MattermostClient:
         except ValueError:
             raise MattermostError('%s: the answer is not JSON' % shown, request=shown)
 
-    def download(self, url, destination):
-        """Stream a bundle from a third-party host to a local file, without the token."""
-        shown = 'GET %s' % url
-        response = self._send(self._plain, 'GET', url, shown, stream=True)
-        with response:
-            if response.status_code >= 400:
-                raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code), status=response.status_code, request=shown)
+    def download(self, url, destination, check_url=None, seconds=DOWNLOAD_TIMEOUT, max_size=None):
+        """Stream a bundle from a third-party host to a local file, without the token; return the final URL.
+
+        Redirects are followed here, not by requests, so that `check_url` (which raises to refuse) judges every
+        hop, not only the first. `seconds` bounds the whole download, `max_size` (bytes, when known) its size.
+        """
+        deadline = time.time() + seconds
+        for dummy in range(MAX_REDIRECTS + 1):
+            if check_url:
+                check_url(url)
+            shown = 'GET %s' % redact_url(url)
+            response = self._send(self._plain, 'GET', url, shown, stream=True, allow_redirects=False,
+                                  timeout=min(self.timeout, max(deadline - time.time(), 0.001)))
+            with response:
+                if response.status_code in REDIRECT_STATUSES and response.headers.get('Location'):
+                    url = urljoin(url, response.headers['Location'])
+                    continue
+                if response.status_code >= 400:
+                    raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code),
+                                          status=response.status_code, request=shown)
+                self._save(response, destination, shown, deadline, seconds, max_size)
+                return url
+        raise MattermostError('%s: more than %d redirects' % (shown, MAX_REDIRECTS), request=shown)
+
+    def _save(self, response, destination, shown, deadline, seconds, max_size):
+        """The body of `response` into `destination`, refused past `max_size` bytes or after `deadline` (time.time())."""
+        too_big = '%s: the bundle is larger than %s bytes, the most the server accepts (FileSettings.MaxFileSize)' % (shown, max_size)
+        if max_size and int(response.headers.get('Content-Length') or 0) > max_size:
+            raise MattermostError(too_big, request=shown)
+        # A host trickling bytes keeps every read within the per-read timeout: at the deadline, the socket (which
+        # urllib3 keeps on a streamed response) is shut down, which ends a read waiting on it at once.
+        sock = getattr(getattr(response.raw, '_connection', None), 'sock', None)
+        watchdog = threading.Timer(max(deadline - time.time(), 0), _shutdown, [sock])
+        watchdog.daemon = True
+        watchdog.start()
+        size = 0
+        try:
             with open(destination, 'wb') as handle:
                 for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                    size += len(chunk)
+                    if max_size and size > max_size:
+                        raise MattermostError(too_big, request=shown)
                     handle.write(chunk)
+                    if time.time() >= deadline:
+                        break
+        except requests.exceptions.RequestException as exc:
+            if time.time() < deadline:
+                raise MattermostError('%s: the download broke off (%s)' % (shown, _reason(exc)), request=shown)
+        finally:
+            watchdog.cancel()
+        if time.time() >= deadline:
+            raise MattermostError('%s: the download did not finish within %s seconds (download_timeout; %d bytes received)'
+                                  % (shown, seconds, size), request=shown)
 
     # The routes the collection uses, one method each.
 
@@ -334,13 +433,26 @@ class MattermostClient:
             body.close()
 
     def enable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/enable' % plugin_id)
+        return self.request('POST', '/plugins/%s/enable' % _segment(plugin_id))
 
     def disable_plugin(self, plugin_id):
-        return self.request('POST', '/plugins/%s/disable' % plugin_id)
+        return self.request('POST', '/plugins/%s/disable' % _segment(plugin_id))
 
     def remove_plugin(self, plugin_id):
-        return self.request('DELETE', '/plugins/%s' % plugin_id)
+        return self.request('DELETE', '/plugins/%s' % _segment(plugin_id))
+
+
+def _segment(value):
+    """`value` as one URL path segment: a '/', '?' or '#' in it cannot reach another route or the query."""
+    return quote(value, safe='')
+
+
+def _shutdown(sock):
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, socket.error):
+            pass  # already closed: nothing left to stop
 
 
 def _reason(exc):

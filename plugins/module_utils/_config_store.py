@@ -20,6 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import parse_qs, unquote, urlpa
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _config_file
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import DEFAULT_CONFIG_PATH, ConfigFileError
+from ansible_collections.mmops.mattermost.plugins.module_utils._deadline import Deadline
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
 
@@ -30,6 +31,12 @@ _TO_ID_ALPHABET = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 'ybndrfg8ejk
 # libpq connection parameters that may appear in a DSN's query string, as environment variables.
 _DSN_QUERY_ENV = {'sslmode': 'PGSSLMODE', 'connect_timeout': 'PGCONNECT_TIMEOUT', 'sslrootcert': 'PGSSLROOTCERT',
                   'sslcert': 'PGSSLCERT', 'sslkey': 'PGSSLKEY', 'application_name': 'PGAPPNAME'}
+# Limits, in seconds, so an unreachable, stalled or locked database fails the task instead of hanging it: connecting
+# (unless the DSN's connect_timeout or PGCONNECT_TIMEOUT says otherwise), each statement (the server cancels it; a
+# statement_timeout in PGOPTIONS wins), and the whole psql run, which also covers a connection stalled mid-way.
+PSQL_CONNECT_TIMEOUT = 10
+PSQL_STATEMENT_TIMEOUT = 30
+PSQL_TIMEOUT = 120
 
 
 class ConfigStoreError(MattermostOpsError):
@@ -122,7 +129,11 @@ class DatabaseConfigStore:
                                    '(Debian: apt-get install postgresql-client)')
         # Connection details go to psql through libpq's environment: never on a command line others can read.
         self.env = dict(PGHOST=parts.hostname or 'localhost', PGDATABASE=unquote(parts.path.strip('/')),
-                        PGPORT=str(parts.port or 5432))
+                        PGPORT=str(parts.port or 5432),
+                        PGCONNECT_TIMEOUT=os.environ.get('PGCONNECT_TIMEOUT') or str(PSQL_CONNECT_TIMEOUT),
+                        # Before the user's own server options, not instead of them: a later -c of theirs wins.
+                        PGOPTIONS=' '.join(filter(None, ['-c statement_timeout=%d' % (PSQL_STATEMENT_TIMEOUT * 1000),
+                                                         os.environ.get('PGOPTIONS')])))
         if parts.username:
             self.env['PGUSER'] = unquote(parts.username)
         if parts.password:
@@ -132,8 +143,14 @@ class DatabaseConfigStore:
                 self.env[_DSN_QUERY_ENV[key]] = values[-1]
 
     def _run(self, sql):
+        deadline = Deadline(PSQL_TIMEOUT)
         rc, out, err = self.module.run_command([self.psql, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], data=sql,
-                                               environ_update=self.env)
+                                               environ_update=self.env, before_communicate_callback=deadline.watch)
+        if deadline.expired:
+            raise ConfigStoreError('psql did not finish within %d seconds on database %s at %s and was stopped (the server '
+                                   'rolls back a transaction it did not see committed): check that the database answers '
+                                   'and that no other session holds a lock on its configuration tables'
+                                   % (PSQL_TIMEOUT, self.env['PGDATABASE'], self.env['PGHOST']))
         if rc != 0:
             detail = (err or out).strip()[-500:]
             raise ConfigStoreError('psql failed on database %s at %s: %s' % (self.env['PGDATABASE'], self.env['PGHOST'], detail))
@@ -185,7 +202,6 @@ class DatabaseConfigStore:
                               % (new_id(), _text(config_json(config)), now))
         statements.append('COMMIT;')
         self._run('\n'.join(statements))
-        return None
 
 
 def _text(data):

@@ -15,16 +15,18 @@ import shutil
 import subprocess
 import tempfile
 import traceback
+from typing import Optional
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._deadline import Deadline
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 
 try:
     import gnupg
 except ImportError:
     HAS_GNUPG = False
-    GNUPG_IMPORT_ERROR = traceback.format_exc()
+    GNUPG_IMPORT_ERROR: Optional[str] = traceback.format_exc()
 else:
     HAS_GNUPG = True
     GNUPG_IMPORT_ERROR = None
@@ -35,6 +37,9 @@ MIN_RSA_BITS = 3072
 RSA_ALGORITHMS = ('1', '2', '3')
 PUBKEY_ALGORITHMS = {'1': 'RSA', '2': 'RSA', '3': 'RSA', '16': 'ElGamal', '17': 'DSA', '18': 'ECDH', '19': 'ECDSA', '22': 'EdDSA'}
 HASH_ALGORITHMS = {'1': 'MD5', '2': 'SHA1', '3': 'RIPEMD160', '8': 'SHA256', '9': 'SHA384', '10': 'SHA512', '11': 'SHA224'}
+# Seconds one gpg run may take (python-gnupg waits for gpg forever): a gpg stuck on its agent, a lock in the keyring
+# or a prompt fails the task instead of hanging it. Key generation and checking a large bundle take far less.
+GPG_TIMEOUT = 60
 # gpg otherwise picks the strongest digest the key allows (SHA-512); Mattermost's docs sign with SHA-256.
 SHA256_ARGS = ['--personal-digest-preferences', 'SHA256']
 
@@ -46,6 +51,28 @@ class SignatureError(MattermostOpsError):
 def _require_gnupg():
     if not HAS_GNUPG:
         raise SignatureError(missing_required_lib('python-gnupg'))
+
+
+if HAS_GNUPG:
+    class _BoundedGPG(gnupg.GPG):
+        """gnupg.GPG whose every gpg run is stopped after GPG_TIMEOUT seconds, failing with SignatureError.
+
+        python-gnupg starts each gpg run in _open_subprocess and waits for it in _collect_output.
+        """
+
+        def _open_subprocess(self, args, passphrase=False):
+            process = super(_BoundedGPG, self)._open_subprocess(args, passphrase)
+            process.mmops_deadline, process.mmops_operation = Deadline(GPG_TIMEOUT), ' '.join(arg for arg in args if arg.startswith('--'))
+            process.mmops_deadline.watch(process)
+            return process
+
+        def _collect_output(self, process, result, writer=None, stdin=None):
+            returncode = super(_BoundedGPG, self)._collect_output(process, result, writer, stdin)
+            if process.mmops_deadline.expired:
+                raise SignatureError('gpg %s did not finish within %d seconds and was stopped: check that gpg and its agent '
+                                     'work on this host (gpg --homedir <dir> --list-keys) and that nothing waits for a '
+                                     'prompt or a keyring lock' % (process.mmops_operation, GPG_TIMEOUT))
+            return returncode
 
 
 def named_keyring(gnupghome=None):
@@ -66,14 +93,17 @@ def keyring(tmpdir=None):
     finally:
         # A secret-key operation starts a gpg-agent for this home; it must not outlive the keyring.
         if shutil.which('gpgconf'):
-            subprocess.call(['gpgconf', '--homedir', home, '--kill', 'gpg-agent'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                subprocess.call(['gpgconf', '--homedir', home, '--kill', 'gpg-agent'],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=GPG_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass  # the agent then ends when its home directory is gone
         shutil.rmtree(home, ignore_errors=True)
 
 
 def _gpg(home):
     try:
-        return gnupg.GPG(gnupghome=home)
+        return _BoundedGPG(gnupghome=home)
     except (OSError, ValueError) as exc:
         raise SignatureError('cannot run gpg (install GnuPG, the gnupg package): %s' % exc)
 

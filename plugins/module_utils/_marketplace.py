@@ -5,7 +5,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError, redact_url
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible, parse_version
 
 DEFAULT_MARKETPLACE_URL = 'https://api.integrations.mattermost.com'
@@ -16,7 +17,11 @@ def entry_version(entry):
 
 
 def entry_id(entry):
-    return ((entry.get('manifest') or {}).get('id') or '').lower()
+    """The entry's plugin id as Mattermost stores it; '' (an entry select drops) when it is missing or breaks Mattermost's rule."""
+    try:
+        return validate_plugin_id((entry.get('manifest') or {}).get('id'))
+    except PluginIdError:
+        return ''
 
 
 def same_version(left, right):
@@ -51,10 +56,12 @@ def query(client, marketplace_url, plugin_id=None, text=None, server_version=Non
         entries = client.get_json(base + '/api/v1/plugins', params=params)
     except MattermostError as exc:
         raise MattermostError('the Marketplace at %s cannot be read: %s. Check the Marketplace URL (marketplace_url, or the '
-                              'server\'s PluginSettings.MarketplaceURL) and that this host can reach it' % (base, exc), **exc.details)
+                              'server\'s PluginSettings.MarketplaceURL) and that this host can reach it' % (redact_url(base), exc),
+                              **exc.details)
     # The service answers [] when nothing matches; a mirror or proxy might answer null.
     if not isinstance(entries or [], list) or not all(isinstance(entry, dict) for entry in entries or []):
-        raise MattermostError('%s/api/v1/plugins did not answer a JSON list of plugins: is %s a Marketplace?' % (base, base))
+        shown = redact_url(base)
+        raise MattermostError('%s/api/v1/plugins did not answer a JSON list of plugins: is %s a Marketplace?' % (shown, shown))
     return entries or []
 
 
@@ -80,7 +87,7 @@ def select(entries, plugin_id=None, text=None, server_version=None, all_releases
                 newest[entry_id(entry)] = entry
         kept = [entry for entry in kept if newest[entry_id(entry)] is entry]
     if plugin_id:
-        kept = [entry for entry in kept if entry_id(entry) == plugin_id.lower()]
+        kept = [entry for entry in kept if entry_id(entry) == plugin_id]
     if text:
         kept = [entry for entry in kept if matches(entry, text)]
     kept.sort(key=_precedence, reverse=True)

@@ -6,6 +6,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_marketplace
 
@@ -15,7 +16,7 @@ class ListingRequest:
 
     def __init__(self, params):
         self.marketplace_url = params.get('marketplace_url')
-        self.plugin_id = (params.get('plugin_id') or '').strip().lower() or None
+        self.plugin_id = validate_plugin_id(params['plugin_id']) if params.get('plugin_id') else None
         self.text = (params.get('filter') or '').strip() or None
         self.labels = params.get('labels') or []
         self.server_version = params.get('server_version')

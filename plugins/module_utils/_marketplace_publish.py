@@ -22,9 +22,11 @@ import os
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleError, parse_checksum, sha256_file, validate_plugin_id, verify_checksum)
+    BundleError, parse_checksum, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 
 CATALOG = 'api/v1/plugins'
 DATABASE = 'plugins.json'
@@ -70,12 +72,11 @@ class Mirror:
         """The source entries of the wanted [{id, version, checksum}] (all read before anything is written)."""
         releases, seen = [], set()
         for item in wanted:
-            plugin_id = (item['id'] or '').strip().lower()
             try:
-                validate_plugin_id(plugin_id)
+                plugin_id = validate_plugin_id(item['id'])
                 if item.get('checksum'):
                     parse_checksum(item['checksum'])
-            except (BundleError, ValueError) as exc:
+            except (BundleError, PluginIdError, ValueError) as exc:
                 raise PluginError('plugins: %s' % exc)
             if (plugin_id, item['version']) in seen:
                 raise PluginError('plugins: %s %s is listed twice' % (plugin_id, item['version']))
@@ -145,7 +146,7 @@ class Mirror:
         return dict(id=release.id, version=release.version, bundle=release.bundle, signature_file=release.signature_file,
                     sha256=sha256_file(bundle) if exists else None,
                     signature_sha256=hashlib.sha256(release.signature).hexdigest(),
-                    fetched=not have, source_url=release.entry.get('download_url'),
+                    fetched=not have, source_url=redact_url(release.entry.get('download_url') or ''),
                     download_url='%s/%s' % (self.base_url, release.bundle),
                     min_server_version=marketplace.min_server_version(release.entry),
                     labels=marketplace.label_names(release.entry))
@@ -162,7 +163,7 @@ class Mirror:
                     verify_checksum(temporary, release.checksum)
                 except BundleError:
                     raise PluginError('%s %s from %s does not match checksum %s; it was not published'
-                                      % (release.id, release.version, url, release.checksum))
+                                      % (release.id, release.version, redact_url(url), release.checksum))
 
         _directory(bundle)
         replace_file(bundle, fill=fetch, module=self.module)

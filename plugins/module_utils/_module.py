@@ -9,6 +9,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _client
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def api_spec(argument_spec, connection_required=True, **constraints):
@@ -32,13 +33,13 @@ def check_libraries(module):
 def run_module(spec, run, module_class=AnsibleModule):
     """An API module from end to end: build it from `spec`, run `run(module)`, exit with its result.
 
-    `main()` of the module file passes AnsibleModule; the in-process action plugin its own module class.
+    `diff` is kept in diff mode only. `main()` of the module file passes AnsibleModule; the in-process action plugin its own module class.
     """
     module = module_class(**spec)
     check_libraries(module)
     with failing_clearly(module):
         result = run(module)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 def http_module(argument_spec, **kwargs):

@@ -12,8 +12,10 @@ from ansible_collections.mmops.mattermost.plugins.module_utils import _marketpla
 from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_config
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
     BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, verify_bundle
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import require_marketplace, require_secure_url, require_uploads
 from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import require_config_writable
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import is_compatible, parse_version
@@ -48,17 +50,24 @@ PLUGIN_ARGSPEC = dict(
 class PluginSpec:
     """One plugin's desired state, checked for contradictions before anything is read or sent."""
 
-    def __init__(self, params):
-        self.id = (params['id'] or '').strip().lower()
+    def __init__(self, params, no_log_values=None):
+        # First of all: the id names the bundle's temporary file and goes into REST paths.
+        self.id = validate_plugin_id(params['id'])
         for name in PLUGIN_ARGSPEC:
             if name != 'id':
                 setattr(self, name, params.get(name, PLUGIN_ARGSPEC[name].get('default')))
+        if self.source == 'url' and self.src and no_log_values is not None:
+            # Credentials in the URL are censored wherever Ansible shows the task's arguments (invocation).
+            no_log_values.update(url_secrets(self.src))
         self._check()
+
+    @property
+    def shown_src(self):
+        """src as messages and actions show it: a URL without its credentials."""
+        return redact_url(self.src) if self.source == 'url' else self.src
 
     def _check(self):
         local = self.source in ('url', 'file')
-        if not self.id:
-            raise PluginError('id must not be empty')
         if self.version:
             self._check_version()
         if self.state == 'latest' and self.version:
@@ -148,11 +157,14 @@ class Plan:
 class PluginReconciler:
     """Plans and applies plugin specs against one ServerView. Every write is skipped in check mode."""
 
-    def __init__(self, view, check_mode=False, tmpdir=None, no_log_values=None):
+    def __init__(self, view, check_mode=False, tmpdir=None, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
+        if download_timeout <= 0:
+            raise PluginError('download_timeout must be a positive number of seconds')
         self.view = view
         self.client = view.client
         self.check_mode = check_mode
         self.tmpdir = tmpdir
+        self.download_timeout = download_timeout
         # The module's no_log_values: secret plugin settings stay in it, the others are let out (see _plugin_config).
         self.no_log_values = no_log_values
 
@@ -212,13 +224,13 @@ class PluginReconciler:
         # A pinned URL that is already installed needs no download at all.
         if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
             return None
-        require_uploads(self.view, '%s a bundle' % ('uploading' if spec.source == 'file' else 'installing from a URL'))
-        path = self._local_bundle(spec)
+        require_uploads(self.view, 'uploading a bundle' if spec.source == 'file' else 'installing from a URL')
+        path, origin = self._local_bundle(spec)
         manifest = self._checked_manifest(spec, path)
         if unchanged and marketplace.same_version(current, manifest['version']):
             return None
         return InstallStep('upload', manifest['version'], location=path, force=current is not None,
-                           description='upload %s %s from %s' % (spec.id, manifest['version'], spec.src), manifest=manifest)
+                           description='upload %s %s from %s' % (spec.id, manifest['version'], origin), manifest=manifest)
 
     def _marketplace_pin(self, spec, current):
         entry = self.view.marketplace_entry(spec.id)
@@ -271,21 +283,25 @@ class PluginReconciler:
                               labels=marketplace.label_names(release))
 
     def _local_bundle(self, spec):
+        """(path of the bundle on this host, where it came from as the actions show it)."""
         if spec.source == 'file':
             if not os.path.isfile(spec.src):
                 raise PluginError('%s: bundle %s does not exist or is not a file' % (spec.id, spec.src))
-            return spec.src
+            return spec.src, spec.src
         require_secure_url(self.view, spec.src)
         digest = _checksum_digest(spec)
         cache = BundleCache()
-        cached = cache.lookup(digest) if digest else None
-        if cached:
-            return cached
+        # Into the private temporary directory either way: what is checked there is what gets uploaded.
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
-        self.client.download(spec.src, path)
+        if digest and cache.fetch(digest, path):
+            return path, spec.shown_src
+        final = self.client.download(spec.src, path, check_url=lambda hop: require_secure_url(self.view, hop),
+                                     seconds=self.download_timeout, max_size=self.view.max_upload_size)
         if digest and sha256_file(path) == digest:
             cache.store(path, digest)
-        return path
+        if final != spec.src:
+            return path, '%s (redirected to %s)' % (spec.shown_src, redact_url(final))
+        return path, spec.shown_src
 
     def _check_size(self, path):
         size = os.path.getsize(path)
@@ -306,10 +322,10 @@ class PluginReconciler:
         except (BundleError, SignatureError, ValueError) as exc:
             raise PluginError('%s: %s; nothing was installed' % (spec.id, exc))
         if manifest['id'] != spec.id:
-            raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.src, manifest['id'], spec.id))
+            raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.shown_src, manifest['id'], spec.id))
         if spec.version and not marketplace.same_version(manifest['version'], spec.version):
             raise PluginError('%s: the bundle %s holds version %s, not the requested %s'
-                              % (spec.id, spec.src, manifest['version'], spec.version))
+                              % (spec.id, spec.shown_src, manifest['version'], spec.version))
         return manifest
 
     def _not_listed(self, plugin_id):
@@ -483,7 +499,7 @@ def diff_view(state):
 
 def removal_specs(view, specs, keep):
     """With exclusive: a state=absent spec for every installed plugin neither listed nor kept."""
-    wanted = set(spec.id for spec in specs) | set((plugin_id or '').strip().lower() for plugin_id in keep or [])
+    wanted = set(spec.id for spec in specs) | set(validate_plugin_id(plugin_id) for plugin_id in keep or [])
     return [PluginSpec(dict(id=plugin_id, state='absent')) for plugin_id in view.plugin_ids() if plugin_id not in wanted]
 
 
@@ -495,17 +511,19 @@ def check_unique(specs):
         seen.add(spec.id)
 
 
-def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None):
+def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None,
+                  download_timeout=DOWNLOAD_TIMEOUT):
     """The plugin_set module's job: every entry (plugin module options plus settings) planned before any write.
 
     Nothing is written before every entry is planned, so a plan error leaves the server as it was; the writes
     then go in the reconciler's phases, with one wait for all.
     """
-    specs = [PluginSpec(entry) for entry in entries]
+    specs = [PluginSpec(entry, no_log_values) for entry in entries]
     check_unique(specs)
     if exclusive:
         specs += removal_specs(view, specs, keep)
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
+                                  download_timeout=download_timeout)
     plans = [reconciler.plan(spec) for spec in specs]
 
     results = reconciler.converge(plans)
@@ -515,9 +533,10 @@ def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, t
                           after=dict((result['id'], result['after']) for result in changed)))
 
 
-def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None):
+def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
     """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
+                                  download_timeout=download_timeout)
     result = reconciler.converge([reconciler.plan(spec)])[0]
     return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'],
                 diff=dict(before=result['before'], after=result['after']))

@@ -390,6 +390,4 @@ def place_or_unpack(module):
         _unpack(module, bundle, uid, gid, result)
     else:
         _place(module, bundle, signature, uid, gid, result)
-    if not module._diff:
-        result.pop('diff', None)
     return result

@@ -7,12 +7,13 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import traceback
+from typing import Optional
 
 try:
     import jsonschema
 except ImportError:
     HAS_JSONSCHEMA = False
-    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+    JSONSCHEMA_IMPORT_ERROR: Optional[str] = traceback.format_exc()
 else:
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None

@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import installed_manifests
 
@@ -139,9 +140,11 @@ def require_uploads(view, what):
 
 
 def require_secure_url(view, url):
+    """Mattermost's rule for a download URL; applied to every redirect hop of a download as well."""
     parts = urlparse(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc:
-        raise PluginError('%r is not an http(s) URL' % url)
+        raise PluginError('%r is not an http(s) URL' % redact_url(url))
     if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
         raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
-                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % url)
+                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings'
+                          % redact_url(url))

@@ -212,6 +212,21 @@ plugins:
       description: Whether RV(plugins[].version) is newer than RV(plugins[].installed_version).
       type: bool
       sample: true
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 401
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.session_expired.app_error
+request:
+  description: Method and path (or URL, for a Marketplace) of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: GET /api/v4/plugins/marketplace
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient

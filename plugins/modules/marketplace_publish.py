@@ -154,7 +154,7 @@ plugins:
       description: Whether the bundle was (or, in check mode, would be) downloaded in this run.
       type: bool
     source_url:
-      description: Where the bundle came from.
+      description: Where the bundle came from, without user name, password or query string (shown as C(?REDACTED)).
       type: str
     download_url:
       description: Where servers download it from now.
@@ -165,12 +165,23 @@ changed_files:
   type: list
   elements: str
   sample: [bundles/com.example.notes-1.0.0.tar.gz, api/v1/plugins]
+status:
+  description: HTTP status of a failed request to the source Marketplace or a download host.
+  returned: on failure of a request that was answered
+  type: int
+  sample: 404
+request:
+  description: Method and URL of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: GET https://api.integrations.mattermost.com/api/v1/plugins
 '''
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_publish import Mirror
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import http_module
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace import DEFAULT_MARKETPLACE_URL
 
 
@@ -197,9 +208,9 @@ def main():
         before = mirror.published_releases()
         plugins = mirror.publish(releases)
     after = sorted('%s %s' % (plugin['id'], plugin['version']) for plugin in plugins)
-    module.exit_json(changed=bool(mirror.changed_files), changed_files=mirror.changed_files, plugins=plugins,
-                     marketplace_url=params['base_url'].rstrip('/'),
-                     diff=dict(before='\n'.join(before) + '\n', after='\n'.join(after) + '\n'))
+    exit_with(module, dict(changed=bool(mirror.changed_files), changed_files=mirror.changed_files, plugins=plugins,
+                           marketplace_url=params['base_url'].rstrip('/'),
+                           diff=dict(before='\n'.join(before) + '\n', after='\n'.join(after) + '\n')))
 
 
 if __name__ == '__main__':

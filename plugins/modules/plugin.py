@@ -23,6 +23,8 @@ options:
   id:
     description:
       - Plugin id, for example V(github) or V(com.mattermost.calls). Compared in lower case, as Mattermost stores it.
+      - Checked by Mattermost's rule before anything else (3 to 190 letters, digits, V(-), V(_) or V(.)); any other id
+        fails, nothing changed.
     type: str
     required: true
   state:
@@ -123,6 +125,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - mmops.mattermost.connection
+  - mmops.mattermost.download
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
   - mmops.mattermost.attributes.IN_PROCESS
@@ -133,7 +136,9 @@ attributes:
 notes:
   - A O(source=url) bundle with a O(checksum) is kept, by checksum, in a cache on the host the module runs on
     (E(MMOPS_MATTERMOST_BUNDLE_CACHE), else C(~/.cache/mmops.mattermost/bundles)), so a fleet run downloads it once;
-    a cached file is hashed again before every use.
+    a cached file is copied into the module's temporary directory and hashed while it is copied, and only that copy is
+    checked and uploaded. A cache directory its group or others can write, one owned by another user (except root), a
+    symbolic link, and a link in the cache are refused.
   - Marketplace pins and O(state=latest) query the Marketplace service directly from the host the module runs on,
     at the URL the server is configured with.
   - In a cluster, O(wait) counts the nodes that report plugin statuses.
@@ -259,7 +264,7 @@ diff:
   description: >-
     Installed, version and enabled before and after; with O(settings), also the plugin's settings (secret
     values shown as C(<secret>)).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {installed: true, version: 3.0.1, enabled: true}, after: {installed: true, version: 2.4.0, enabled: true}}
 status:
@@ -279,18 +284,19 @@ request:
   sample: POST /api/v4/plugins
 '''
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec, reconcile_one
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
-SPEC = api_spec(PLUGIN_ARGSPEC)
+SPEC = api_spec(dict(PLUGIN_ARGSPEC, **DOWNLOAD_ARGSPEC))
 
 
 def run(module):
-    spec = PluginSpec(module.params)
+    spec = PluginSpec(module.params, module.no_log_values)
     view = ServerView(MattermostClient.from_module(module))
-    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values)
+    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values,
+                         download_timeout=module.params['download_timeout'])
 
 
 def main():

@@ -137,6 +137,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_bundle import place_or_unpack
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def main():
@@ -157,7 +158,7 @@ def main():
     )
     with failing_clearly(module, '%s; nothing was placed', also=(ValueError, OSError), actions=[]):
         result = place_or_unpack(module)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 if __name__ == '__main__':

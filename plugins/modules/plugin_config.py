@@ -130,7 +130,7 @@ actions:
   sample: ["configure com.example.notes: set maxnotes, notebookname"]
 diff:
   description: The plugin's settings before and after, secrets masked as in RV(settings).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {maxnotes: 100}, after: {maxnotes: 500}}
 status:
@@ -150,6 +150,7 @@ request:
   sample: PUT /api/v4/config/patch
 '''
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import UPDATE_SECRETS, configure_plugin
@@ -165,7 +166,7 @@ SPEC = api_spec(dict(
 
 def run(module):
     params = module.params
-    return configure_plugin(MattermostClient.from_module(module), params['id'].strip().lower(), params['settings'],
+    return configure_plugin(MattermostClient.from_module(module), validate_plugin_id(params['id']), params['settings'],
                             purge=params['purge'], update_secrets=params['update_secrets'],
                             check_mode=module.check_mode, no_log_values=module.no_log_values)
 

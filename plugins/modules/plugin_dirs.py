@@ -99,6 +99,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import PluginDirs, configured, place
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def _lookup(module, kind, name, database):
@@ -138,8 +139,8 @@ def main():
             for key in ('Directory', 'ClientDirectory'):
                 dirs.ensure(*places[key])
     paths = dict((key, os.path.join(root, *parts)) for key, (root, parts) in places.items())
-    module.exit_json(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
-                     diff=dict(before=dirs.before, after=dirs.after))
+    exit_with(module, dict(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
+                           diff=dict(before=dirs.before, after=dirs.after)))
 
 
 if __name__ == '__main__':

@@ -127,8 +127,24 @@ plugins:
       type: bool
       returned: when O(check_updates=true)
       sample: false
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 403
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.permissions.app_error
+request:
+  description: Method and path of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: GET /api/v4/plugins/statuses
 '''
 
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_info import inventory
@@ -142,7 +158,7 @@ SPEC = api_spec(dict(
 
 def run(module):
     view = ServerView(MattermostClient.from_module(module))
-    plugin_id = module.params['id'].lower() if module.params['id'] else None
+    plugin_id = validate_plugin_id(module.params['id']) if module.params['id'] else None
     plugins = inventory(view, plugin_id, module.params['check_updates'])
     return dict(changed=False, server_version=view.server_version, plugins=plugins)
 

@@ -161,9 +161,24 @@ backup_file:
   type: str
 diff:
   description: Trusted key names and the key's fingerprint before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {keys: [], fingerprint: null}, after: {keys: [example-plugins.asc], fingerprint: 3F0C...}}
+status:
+  description: HTTP status of a failed request.
+  returned: on failure of a request
+  type: int
+  sample: 403
+error_id:
+  description: Mattermost's error id of a failed request.
+  returned: on failure of a request that Mattermost answered with an error body
+  type: str
+  sample: api.context.permissions.app_error
+request:
+  description: Method and path of the failed request.
+  returned: on failure of a request
+  type: str
+  sample: POST /api/v4/config/reload
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -173,6 +188,7 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._config_store imp
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import failing_clearly
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, check_libraries
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import ensure_trusted_key
+from ansible_collections.mmops.mattermost.plugins.module_utils._result import exit_with
 
 
 def main():
@@ -197,7 +213,7 @@ def main():
             client=MattermostClient.from_module(module) if params['url'] else None)
     for warning in result.pop('warnings'):
         module.warn(warning)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 if __name__ == '__main__':

@@ -103,6 +103,7 @@ options:
     default: []
 extends_documentation_fragment:
   - mmops.mattermost.connection
+  - mmops.mattermost.download
   - mmops.mattermost.attributes
   - mmops.mattermost.attributes.ACTIONGROUP_API
   - mmops.mattermost.attributes.IN_PROCESS
@@ -189,7 +190,7 @@ actions:
   sample: ["remove com.github.jespino.recommend 0.0.4", "install github 2.0.1 from the Marketplace", "enable github"]
 diff:
   description: Before and after of the plugins that changed, by id.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {jira: {installed: true, version: 3.0.1, enabled: true}}, after: {jira: {installed: true, version: 2.4.0, enabled: true}}}
 status:
@@ -209,7 +210,7 @@ request:
   sample: POST /api/v4/plugins
 '''
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
+from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, reconcile_set
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
@@ -218,6 +219,7 @@ ARGSPEC = dict(
     plugins=dict(type='list', elements='dict', required=True, options=PLUGIN_ARGSPEC),
     exclusive=dict(type='bool', default=False),
     keep=dict(type='list', elements='str', default=[], no_log=False),
+    **DOWNLOAD_ARGSPEC
 )
 
 
@@ -227,7 +229,8 @@ SPEC = api_spec(ARGSPEC)
 def run(module):
     view = ServerView(MattermostClient.from_module(module))
     return reconcile_set(view, module.params['plugins'], module.params['exclusive'], module.params['keep'],
-                         check_mode=module.check_mode, tmpdir=module.tmpdir, no_log_values=module.no_log_values)
+                         check_mode=module.check_mode, tmpdir=module.tmpdir, no_log_values=module.no_log_values,
+                         download_timeout=module.params['download_timeout'])
 
 
 def main():

@@ -97,7 +97,7 @@ actions:
   sample: ["set PluginSettings.MarketplaceURL to 'https://marketplace.example.com'"]
 diff:
   description: The changed settings before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {before: {MarketplaceURL: "https://api.integrations.mattermost.com"}, after: {MarketplaceURL: "https://marketplace.example.com"}}
 status:

@@ -12,7 +12,7 @@ from support.marketplace import Marketplace
 from support.playbooks import REPO, plugin_task, run_playbook, run_tasks
 from support.testplugin import PLUGIN_ID
 
-from test_real_roles import restart_command
+from support.realserver import restart_command
 
 UNIT = '''[Unit]
 Description=Mattermost

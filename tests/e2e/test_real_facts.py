@@ -10,7 +10,7 @@ import tarfile
 from support.playbooks import plugin_task, run_playbook, run_tasks
 from support.testplugin import PLUGIN_ID, WEBAPP_ID, build
 
-from test_real_roles import FLUSH, role
+from support.realserver import FLUSH, role
 
 MASK = '*' * 32
 

@@ -1,27 +1,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The host roles on a real server's install tree, restarting the real process through mattermost_restart_command."""
 
-import os
-import sys
-
 from support.playbooks import plugin_task, run_tasks
-from support.realserver import __file__ as REALSERVER
+from support.realserver import FLUSH, role
 from support.testplugin import PLUGIN_ID
-
-
-def restart_command(mm):
-    return [sys.executable, os.path.abspath(REALSERVER), 'restart', mm.install.root]
-
-
-def role(name, mm, **variables):
-    common = dict(mattermost_install_dir=mm.install.root, mattermost_config_path=mm.install.config_path,
-                  mattermost_user='root', mattermost_group='root', mattermost_restart_command=restart_command(mm),
-                  mattermost_url=mm.url)
-    common.update(variables)
-    return {'name': name, 'ansible.builtin.include_role': {'name': 'mmops.mattermost.%s' % name}, 'vars': common}
-
-
-FLUSH = {'name': 'restart now', 'ansible.builtin.meta': 'flush_handlers'}
 
 
 def test_plugin_uploads_turns_uploads_on_in_config_json_restarts_and_an_upload_works(mm, tmp_path):

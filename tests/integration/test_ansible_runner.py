@@ -14,7 +14,8 @@ import ansible_runner
 import jinja2
 import yaml
 
-from conftest import REPO, collections_path
+from support.playbooks import collections_path, REPO
+
 
 CREDENTIAL_TYPE = os.path.join(REPO, 'extensions', 'awx', 'credential-type.yml')
 DESIRED = [{'id': 'github', 'state': 'present', 'enabled': True}, {'id': 'com.example.notes', 'state': 'absent'}]

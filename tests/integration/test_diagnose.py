@@ -9,7 +9,8 @@ import json
 import os
 import pwd
 
-from conftest import REPO, run_playbook
+from support.playbooks import REPO, run_playbook
+
 
 DIAGNOSE = os.path.join(REPO, 'playbooks', 'diagnose.yml')
 ME = pwd.getpwuid(os.getuid()).pw_name

@@ -8,8 +8,8 @@ __metaclass__ = type
 import json
 import os
 from xml.etree import ElementTree
+from support.playbooks import fleet_inventory, REPO, run_playbook
 
-from conftest import REPO, fleet_inventory, run_playbook
 
 DRIFT = os.path.join(REPO, 'playbooks', 'drift.yml')
 DESIRED = {

@@ -5,23 +5,11 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import ast
 import hashlib
-import os
-
-import yaml
-
-from conftest import REPO, run_tasks
-from test_plugin import fetch_bundle
 
 
-def module_examples(name):
-    with open(os.path.join(REPO, 'plugins', 'modules', name + '.py')) as handle:
-        tree = ast.parse(handle.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == 'EXAMPLES':
-            return yaml.safe_load(node.value.value)
-    raise AssertionError('%s has no EXAMPLES' % name)
+from support.harness import fetch_bundle, module_examples
+from support.playbooks import run_tasks
 
 
 def test_plugin_and_plugin_info_examples_run(sim, tmp_path):

@@ -14,17 +14,13 @@ import os
 
 import pytest
 
-from conftest import REPO, Simulator, fleet_inventory, plugin_task, run_playbook, run_tasks
-
-NOTES = 'com.example.notes'
+from support.playbooks import fleet_inventory, plugin_task, REPO, run_playbook, run_tasks
+from support.simulator import Simulator
+from support.harness import marketplace_requests, NOTES
 
 
 def info_task(name='info', **args):
     return {'name': name, 'mmops.mattermost.marketplace_info': args, 'ignore_errors': True}
-
-
-def marketplace_requests(simulator):
-    return [r for r in simulator.requests() if r['service'] == 'marketplace' and r['path'] == '/api/v1/plugins']
 
 
 @pytest.fixture(scope='module')
@@ -180,7 +176,7 @@ def test_label_options_that_cannot_apply_are_refused(sim, tmp_path, args, messag
 def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim, other_sims, tmp_path):
     servers = [('mm-canary', sim), ('mm-9-0', other_sims[0]), ('mm-10-2', other_sims[1])]
     installed = [{'id': NOTES, 'version': '1.0.0', 'enabled': True}, {'id': 'github', 'version': '2.0.1', 'enabled': False}]
-    for (name, server), version in zip(servers, ('9.11.0', '9.0.0', '10.2.0')):
+    for (dummy, server), version in zip(servers, ('9.11.0', '9.0.0', '10.2.0'), strict=True):
         server.reset(server_version=version, installed=installed)
     inventory = fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers])
     report_path = tmp_path / 'report.json'
@@ -210,7 +206,7 @@ def test_check_updates_and_check_mode_say_what_latest_would_change_per_server(si
         run = run_tasks(tmp_path, [
             {'name': 'updates', 'mmops.mattermost.plugin_info': {'check_updates': True, 'id': NOTES}},
             plugin_task('preview', id=NOTES, state='latest'),
-        ], server, args=('--check',))
+        ], server, args=('--check', '--diff'))
         assert run.rc == 0, run.output
         [notes] = run.results['updates']['plugins']
         assert notes['latest_version'] == expected[server.url]

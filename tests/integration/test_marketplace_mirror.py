@@ -18,9 +18,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import plugin_task, run_tasks
-from test_examples import module_examples
-from test_marketplace import NOTES, marketplace_requests
+from support.harness import marketplace_requests, mirror_role, module_examples, NOTES
+from support.playbooks import plugin_task, run_tasks
 
 
 @pytest.fixture
@@ -75,12 +74,6 @@ def bundle_sha256(sim, plugin_id, version):
     response = requests.get(sim.bundle_url(plugin_id, version), timeout=10)
     response.raise_for_status()
     return hashlib.sha256(response.content).hexdigest()
-
-
-def mirror_role(sim, mirror_dir, base_url, plugins):
-    return {'name': 'mirror', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.marketplace_mirror'}, 'vars': {
-        'mattermost_mirror_plugins': plugins, 'mattermost_mirror_source_url': sim.marketplace_url,
-        'mattermost_mirror_dir': str(mirror_dir), 'mattermost_mirror_base_url': base_url}}
 
 
 def publish_results(run):

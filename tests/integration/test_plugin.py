@@ -8,17 +8,9 @@ __metaclass__ = type
 import hashlib
 
 import pytest
-import requests
 
-from conftest import plugin_task, run_tasks
-
-
-def fetch_bundle(sim, tmp_path, plugin_id, version):
-    path = tmp_path / ('%s-%s.tar.gz' % (plugin_id, version))
-    response = requests.get(sim.bundle_url(plugin_id, version), timeout=10)
-    response.raise_for_status()
-    path.write_bytes(response.content)
-    return path
+from support.playbooks import plugin_task, run_tasks
+from support.harness import fetch_bundle
 
 
 def test_marketplace_install_and_enable_waits_for_every_cluster_node(sim, tmp_path):
@@ -42,7 +34,7 @@ def test_version_pin_lands_exactly_that_version_up_and_down(sim, tmp_path):
         plugin_task('pin back down', id='jira', version='2.4.0'),
         plugin_task('pin again', id='jira', version='2.4.0'),
     ]
-    run = run_tasks(tmp_path, tasks, sim)
+    run = run_tasks(tmp_path, tasks, sim, args=['--diff'])
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     assert run.results['pin old']['plugin']['version'] == '2.4.0'
     assert run.results['pin old']['actions'][0] == 'install jira 2.4.0 from its Marketplace download URL'

@@ -7,8 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_examples import module_examples
+from support.harness import module_examples
+from support.playbooks import plugin_task, run_tasks
+
 
 NOTES = 'com.example.notes'
 SECRET = 'n0tes-API-k3y-7f3a9c'
@@ -168,7 +169,7 @@ def test_plugin_module_installs_configures_then_enables(sim, tmp_path):
     assert stored(sim) == {'maxnotes': 10, 'apikey': SECRET}
     assert SECRET not in run.output
 
-    run, result, writes = run_once(sim, tmp_path, dict(task, name='again'))
+    run, result, writes = run_once(sim, tmp_path, dict(task, name='again'), args=['--diff'])
     assert run.rc == 0 and result['changed'] is False and writes == [], run.output
     assert result['diff']['after']['settings'] == {'maxnotes': 10, 'apikey': '<secret>'}
     assert result['actions'] == []

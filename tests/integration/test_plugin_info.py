@@ -5,7 +5,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from conftest import run_tasks
+from support.playbooks import run_tasks
+
 
 INSTALLED = [
     {'id': 'zoom', 'version': '1.4.1', 'enabled': True},

@@ -11,20 +11,14 @@ import sys
 
 import pytest
 
-from conftest import run_tasks
-from test_signing import key_task, make_keys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from support import postgres  # noqa: E402
+from support.harness import key_task
+from support.playbooks import run_tasks
 
-keys = pytest.fixture(scope='module', name='keys')(make_keys)
 
 DB_PASSWORD = postgres.PASSWORD
-# Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.
-SCHEMA = '''
-CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL, active boolean NULL UNIQUE);
-CREATE TABLE configurationfiles (name varchar(64) PRIMARY KEY, data text NOT NULL, createat bigint NOT NULL, updateat bigint NOT NULL);
-'''
 
 
 class Database:
@@ -44,7 +38,7 @@ def database():
     if reason:
         pytest.skip(reason)
     cluster = postgres.Cluster()
-    cluster.create_database('mattermost', SCHEMA)
+    cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
     yield Database(cluster)
     cluster.stop()
 

@@ -5,7 +5,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from conftest import run_tasks
+from support.harness import module_examples
+from support.playbooks import run_tasks
+
 
 INSTALLED = [
     {'id': 'zoom', 'version': '1.4.1', 'enabled': True},
@@ -114,7 +116,6 @@ def test_the_plugins_role_converges_through_plugin_set(sim, tmp_path):
 
 
 def test_plugin_set_examples_run(sim, tmp_path):
-    from test_examples import module_examples
     sim.reset(installed=[{'id': 'zoom', 'version': '1.5.0', 'enabled': True}, {'id': 'jitsi', 'version': '2.0.0', 'enabled': True}])
     run = run_tasks(tmp_path, module_examples('plugin_set'), sim)
     assert run.rc == 0 and run.stats.get('failures') == 0, run.output

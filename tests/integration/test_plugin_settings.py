@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import run_tasks
+from support.playbooks import run_tasks
 
 
 def settings_task(name, **settings):

@@ -7,8 +7,7 @@ __metaclass__ = type
 
 import os
 from html.parser import HTMLParser
-
-from conftest import REPO, fleet_inventory, run_playbook
+from support.playbooks import fleet_inventory, REPO, run_playbook
 
 
 class Cells(HTMLParser):

@@ -15,7 +15,8 @@ import stat
 import pytest
 import trustme
 
-from conftest import REPO, run_tasks
+from support.playbooks import REPO, run_tasks
+
 
 HAS_UPDATE_CA_CERTIFICATES = shutil.which('update-ca-certificates') is not None
 USER = pwd.getpwuid(os.getuid()).pw_name

@@ -12,8 +12,9 @@ import stat
 
 import pytest
 
-from conftest import REPO, run_tasks
-from test_examples import module_examples
+from support.harness import module_examples, uploads_vars
+from support.playbooks import REPO, run_tasks
+
 
 FILES = os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files')
 
@@ -33,22 +34,9 @@ def install(host, name, mode=0o600):
     return target
 
 
-def role_vars(host, **overrides):
-    variables = dict(
-        mattermost_config_path=str(host / 'config.json'),
-        mattermost_omnibus_config_path=str(host / 'mmomni.yml'),
-        mattermost_env_file=str(host / 'mattermost.env'),
-        mattermost_restart_command=['touch', str(host / 'restarted')],
-        mattermost_omnibus_reconfigure_command=['touch', str(host / 'reconfigured')],
-        mattermost_wait_for_api=False,
-    )
-    variables.update(overrides)
-    return variables
-
-
 def run_role(tmp_path, host, args=(), **overrides):
     task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'},
-            'vars': role_vars(host, **overrides)}
+            'vars': uploads_vars(host, **overrides)}
     return run_tasks(tmp_path, [task], args=args, json_output=False)
 
 

@@ -14,12 +14,10 @@ import pwd
 import sys
 import tarfile
 
-import pytest
 
-from conftest import plugin_task, run_tasks
-from test_signing import PASSPHRASE, make_keys, server_config, signature_task
+from support.harness import PASSPHRASE, server_config, signature_task
+from support.playbooks import plugin_task, run_tasks
 
-keys = pytest.fixture(scope='module', name='keys')(make_keys)
 
 PLUGIN_ID = 'com.example.prepackaged'
 RESTART_HANDLER = 'mmops.mattermost.prepackaged_plugins : Restart Mattermost with the restart command (prepackaged_plugins)'

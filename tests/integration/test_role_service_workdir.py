@@ -10,41 +10,17 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_tasks
+from support.playbooks import run_tasks
+from support.harness import nssm_vars, systemd_vars
 
-FILES = os.path.join(REPO, 'extensions', 'molecule', 'service_workdir', 'files')
+
 HAS_SYSTEMD_ANALYZE = shutil.which('systemd-analyze') is not None
-
-
-@pytest.fixture
-def units(tmp_path):
-    """A unit directory holding the official mattermost.service, its ExecStart pointing at a real executable."""
-    install_dir = tmp_path / 'opt' / 'mattermost'
-    (install_dir / 'bin').mkdir(parents=True)
-    binary = install_dir / 'bin' / 'mattermost'
-    binary.write_text('#!/bin/sh\n')
-    binary.chmod(0o755)
-    directory = tmp_path / 'systemd'
-    directory.mkdir()
-    with open(os.path.join(FILES, 'mattermost.service')) as handle:
-        unit = handle.read().replace('/opt/mattermost', str(install_dir))
-    (directory / 'mattermost.service').write_text(unit)
-    return directory, install_dir
 
 
 def run_role(tmp_path, args=(), **variables):
     task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.service_workdir'},
             'vars': variables}
     return run_tasks(tmp_path, [task], args=args, json_output=False)
-
-
-def systemd_vars(tmp_path, units, **overrides):
-    directory, install_dir = units
-    variables = dict(mattermost_systemd_dir=str(directory), mattermost_install_dir=str(install_dir),
-                     mattermost_service_manager='systemd', mattermost_daemon_reload=False,
-                     mattermost_restart_command=['touch', str(tmp_path / 'restarted')])
-    variables.update(overrides)
-    return variables
 
 
 def test_drop_in_written_verified_and_kept(tmp_path, units):
@@ -89,24 +65,6 @@ def test_relative_install_dir_is_refused(tmp_path, units):
     run = run_role(tmp_path, **systemd_vars(tmp_path, units, mattermost_install_dir='opt/mattermost'))
     assert run.rc != 0 and 'must be an absolute path' in run.output
     assert os.listdir(str(units[0])) == ['mattermost.service']
-
-
-@pytest.fixture
-def nssm(tmp_path):
-    """The NSSM stand-in with one service, mattermost, whose AppDirectory is wrong."""
-    directory = tmp_path / 'nssm'
-    directory.mkdir()
-    shutil.copy(os.path.join(FILES, 'nssm'), str(directory / 'nssm'))
-    (directory / 'nssm-mattermost.service').write_text('')
-    (directory / 'nssm-mattermost.AppDirectory').write_text('C:\\Windows\\system32')
-    return directory
-
-
-def nssm_vars(nssm, **overrides):
-    variables = dict(mattermost_service_manager='nssm', mattermost_nssm_command=str(nssm / 'nssm'),
-                     mattermost_install_dir='C:\\mattermost')
-    variables.update(overrides)
-    return variables
 
 
 def test_nssm_sets_app_directory_only_when_it_differs(tmp_path, nssm):

@@ -5,71 +5,14 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
 import os
 import stat
 import subprocess
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_plugin import fetch_bundle
-
-PASSPHRASE = 'sesame-4f1c-open'
-
-
-class Keys:
-    """Two signing keys made by the signing_key module: `signer` (3072 bits, passphrase) and `other`."""
-
-    def __init__(self, root):
-        self.root = root
-        self.home = os.path.join(root, 'gnupg')
-        self.public = os.path.join(root, 'signer.asc')
-        self.private = os.path.join(root, 'signer.private.asc')
-        self.other_home = os.path.join(root, 'other-gnupg')
-        self.other_public = os.path.join(root, 'other.asc')
-
-    def stop_agents(self):
-        for home in (self.home, self.other_home, self.short_home):
-            subprocess.call(['gpgconf', '--homedir', home, '--kill', 'gpg-agent'])
-
-
-def signing_key_task(title, **args):
-    return {'name': title, 'mmops.mattermost.signing_key': args, 'ignore_errors': True}
-
-
-def signature_task(title, **args):
-    return {'name': title, 'mmops.mattermost.plugin_signature': args, 'ignore_errors': True}
-
-
-def key_task(title, **args):
-    return {'name': title, 'mmops.mattermost.plugin_key': args, 'ignore_errors': True}
-
-
-def make_keys(tmp_path_factory):
-    root = tmp_path_factory.mktemp('keys')
-    made = Keys(str(root))
-    run = run_tasks(root, [
-        signing_key_task('signer', name_real='Example plugins', name_email='plugins@example.com', key_length=3072,
-                         gnupghome=made.home, passphrase=PASSPHRASE, public_key_path=made.public, private_key_path=made.private),
-        signing_key_task('other', name_real='Someone else', name_email='else@example.com', key_length=3072,
-                         gnupghome=made.other_home, public_key_path=made.other_public),
-    ])
-    assert run.rc == 0 and run.stats['failures'] == 0, run.output
-    made.fingerprint = run.results['signer']['fingerprint']
-    made.other_fingerprint = run.results['other']['fingerprint']
-    # A 2048-bit key, made with gpg directly (signing_key refuses to), to be refused as a trusted key.
-    made.short_home, made.short_public = os.path.join(made.root, 'short-gnupg'), os.path.join(made.root, 'short.asc')
-    gpg = ['gpg', '--homedir', made.short_home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', '']
-    os.makedirs(made.short_home, mode=0o700)
-    subprocess.run(gpg + ['--quick-gen-key', 'Short <short@example.com>', 'rsa2048', 'sign', 'never'], check=True, capture_output=True)
-    with open(made.short_public, 'wb') as handle:
-        handle.write(subprocess.run(gpg + ['--armor', '--export', 'short@example.com'], check=True, capture_output=True).stdout)
-    yield made
-    made.stop_agents()
-
-
-keys = pytest.fixture(scope='module', name='keys')(make_keys)
+from support.harness import fetch_bundle, key_task, module_examples, PASSPHRASE, server_config, signature_task, signing_key_task, trusted_names
+from support.playbooks import plugin_task, run_tasks
 
 
 def test_signing_key_creates_4096_by_default_idempotently_and_refuses_2048(tmp_path):
@@ -134,20 +77,6 @@ def test_sign_is_sha256_and_idempotent_and_verify_catches_tampering_and_other_ke
     # What gpg itself says about the signature: SHA-256 (digest algo 8), binary detached.
     packets = subprocess.run(['gpg', '--list-packets', str(bundle) + '.sig'], capture_output=True, text=True, check=True).stdout
     assert 'digest algo 8' in packets
-
-
-def server_config(path):
-    """A config.json as Mattermost writes it: four-space indents, no trailing newline, mode 0600."""
-    defaults = os.path.join(os.path.dirname(__file__), '..', 'simulator', 'mmsim', 'data', 'plugin-settings-defaults.json')
-    with open(defaults) as handle:
-        config = dict(ServiceSettings={'SiteURL': 'https://chat.example.com'}, **json.load(handle))
-    path.write_text(json.dumps(config, indent=4))
-    path.chmod(0o600)
-    return path
-
-
-def trusted_names(path):
-    return json.loads(path.read_text())['PluginSettings']['SignaturePublicKeyFiles']
 
 
 def test_plugin_key_adds_lists_and_removes_keys_idempotently(keys, tmp_path):
@@ -253,7 +182,6 @@ def test_plugin_module_names_the_remaining_install_paths_when_signatures_are_req
 
 
 def test_signing_and_key_examples_run(sim, tmp_path):
-    from test_examples import module_examples
     (tmp_path / 'config').mkdir()
     bundle = tmp_path / 'bundle.tar.gz'
     bundle.write_bytes(os.urandom(512))

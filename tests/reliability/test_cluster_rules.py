@@ -12,8 +12,9 @@ import json
 import pytest
 import requests
 
-from conftest import plugin_task, run_tasks
-from test_signing import key_task, server_config, trusted_names
+from support.harness import key_task, server_config, trusted_names
+from support.playbooks import plugin_task, run_tasks
+
 
 READ_ONLY = dict(nodes=3, config_store='file')
 JIRA = {'id': 'jira', 'version': '3.0.1'}

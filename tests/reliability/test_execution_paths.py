@@ -5,7 +5,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from conftest import run_tasks
+from support.playbooks import run_tasks
+
 
 NOTES = 'com.example.notes'
 SECRET = 'notes-APIKey-paths-5c1f'

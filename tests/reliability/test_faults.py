@@ -9,7 +9,7 @@ import json
 import socket
 import time
 
-from conftest import fleet_inventory, plugin_task, run_playbook, run_tasks
+from support.playbooks import fleet_inventory, plugin_task, run_playbook, run_tasks
 
 
 def statuses_answers(sim):

@@ -19,8 +19,9 @@ import tarfile
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_signing import PASSPHRASE, signature_task
+from support.harness import PASSPHRASE, signature_task
+from support.playbooks import plugin_task, run_tasks
+
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='the role runs as root; giving files to the service user needs root')
 

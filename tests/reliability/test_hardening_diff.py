@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_tasks
+from support.playbooks import REPO, run_tasks
+
 
 FIXTURE = os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files', 'config.json')
 PASSWORD = 'DiffDsnPassw0rd'

@@ -13,11 +13,9 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_tasks
-from test_marketplace import NOTES
-from test_marketplace_mirror import mirror_role
-from test_role_plugin_uploads import role_vars as uploads_vars
-from test_role_service_workdir import FILES as WORKDIR_FILES, nssm, nssm_vars, systemd_vars, units  # noqa: F401 pylint: disable=unused-import
+from support.harness import mirror_role, NOTES, nssm_vars, systemd_vars, uploads_vars
+from support.playbooks import REPO, run_tasks
+
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='what root would chown needs root to see')
 

@@ -16,9 +16,8 @@ import time
 
 import pytest
 
-from conftest import REPO, collections_path, run_tasks
-from test_role_plugin_uploads import role_vars
-from test_signing import key_task
+from support.harness import key_task, uploads_vars
+from support.playbooks import collections_path, REPO, run_tasks
 
 # An owner other than the one running the tests (root here), to see that a write keeps it.
 OWNER = (65534, 65534)
@@ -111,7 +110,7 @@ def test_every_host_write_keeps_mode_and_owner_and_backs_up_on_request(keys, tmp
         {'name': 'uploads', 'mmops.mattermost.plugin_uploads_config': {'path': str(config), 'enabled': True, 'backup': True}},
         key_task('key', name='example-plugins.asc', src=keys.public, config_path=str(config), backup=True),
         {'name': 'omnibus', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'},
-         'vars': role_vars(omnibus_host, mattermost_plugin_uploads=True)},
+         'vars': uploads_vars(omnibus_host, mattermost_plugin_uploads=True)},
     ])
     assert run.rc == 0, run.output
     assert run.results['uploads']['changed'] is True and run.results['key']['changed'] is True, run.output

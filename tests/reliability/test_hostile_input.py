@@ -14,9 +14,9 @@ import zlib
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_plugin import fetch_bundle
-from test_signing import PASSPHRASE, signature_task
+from support.harness import fetch_bundle, PASSPHRASE, signature_task
+from support.playbooks import plugin_task, run_tasks
+
 
 PLUGIN_ID = 'com.example.hostile'
 MANIFEST = {'id': PLUGIN_ID, 'name': 'Hostile', 'version': '1.0.0', 'server': {'executable': 'server/plugin'}}

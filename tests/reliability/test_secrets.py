@@ -7,8 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import plugin_task, run_tasks
-from test_signing import PASSPHRASE, signature_task, signing_key_task
+from support.harness import PASSPHRASE, signature_task, signing_key_task
+from support.playbooks import plugin_task, run_tasks
+
 
 NOTES = 'com.example.notes'
 SETTING_SECRET = 'notes-APIKey-3b9d1e'

@@ -5,7 +5,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from conftest import plugin_task, run_tasks
+from support.playbooks import plugin_task, run_tasks
 
 
 def test_private_ca_through_ca_path(tls_sim, tmp_path):

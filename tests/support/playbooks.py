@@ -49,7 +49,7 @@ class PlaybookRun:
         return self.stats.get('changed', 0)
 
 
-def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, json_output=True, connection_defaults=True):
+def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, json_output=True, connection_defaults=True, timeout=600):
     """Run `tasks` as a localhost playbook with ansible-playbook; the connection points at `sim`."""
     play = dict(hosts='localhost', gather_facts=False, tasks=tasks)
     variables = dict(extra_vars or {})
@@ -59,12 +59,11 @@ def run_tasks(tmp_path, tasks, sim=None, extra_vars=None, args=(), env=None, jso
     playbook = os.path.join(str(tmp_path), 'playbook-%d.yml' % len(os.listdir(str(tmp_path))))
     with open(playbook, 'w') as handle:
         json.dump([play], handle)
-    return run_playbook(playbook, variables, args=args, env=env, json_output=json_output)
+    return run_playbook(playbook, variables, args=args, env=env, json_output=json_output, timeout=timeout)
 
 
-def kill_tree(pid):
-    """SIGKILL a process and all its descendants (Linux /proc). ansible-playbook's workers start sessions of their
-    own, so killing its process group would leave them, and the modules they run, behind."""
+def process_tree(pid):
+    """`pid` and all its descendants, parents first (Linux /proc)."""
     children = {}
     for entry in filter(str.isdigit, os.listdir('/proc')):
         try:
@@ -77,7 +76,13 @@ def kill_tree(pid):
     while index < len(tree):
         tree += children.get(tree[index], [])
         index += 1
-    for member in tree:
+    return tree
+
+
+def kill_tree(pid):
+    """SIGKILL a process and all its descendants. ansible-playbook's workers start sessions of their
+    own, so killing its process group would leave them, and the modules they run, behind."""
+    for member in process_tree(pid):
         try:
             os.kill(member, signal.SIGKILL)
         except OSError:
@@ -118,7 +123,7 @@ def fleet_inventory(path, servers, names=None, **extra_hosts):
     """A JSON inventory whose group mattermost holds one local host per server, named `names` (default server0, ...),
     in that order (serial batches follow it), plus `extra_hosts`: name -> vars."""
     names = names or ['server%d' % index for index in range(len(servers))]
-    hosts = dict((name, {'mattermost_url': server.url, 'mattermost_token': server.token}) for name, server in zip(names, servers))
+    hosts = dict((name, {'mattermost_url': server.url, 'mattermost_token': server.token}) for name, server in zip(names, servers, strict=True))
     hosts.update(extra_hosts)
     for host_vars in hosts.values():
         host_vars.update(ansible_connection='local')

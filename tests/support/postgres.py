@@ -12,6 +12,11 @@ import tempfile
 # trust authentication: the password only has to be present in DSNs, and must never show in any output.
 PASSWORD = 'db-secret-7d1e'
 USER = 'mmuser'
+# Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.
+CONFIG_STORE_SCHEMA = '''
+CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL, active boolean NULL UNIQUE);
+CREATE TABLE configurationfiles (name varchar(64) PRIMARY KEY, data text NOT NULL, createat bigint NOT NULL, updateat bigint NOT NULL);
+'''
 
 
 def binaries():

@@ -231,5 +231,21 @@ def main(argv):
     getattr(install, argv[0])()
 
 
+# The host roles on a real server, as the e2e tests run them: restarts go through this file's own `restart` command.
+def restart_command(mm):
+    return [sys.executable, os.path.abspath(__file__), 'restart', mm.install.root]
+
+
+def role(name, mm, **variables):
+    common = dict(mattermost_install_dir=mm.install.root, mattermost_config_path=mm.install.config_path,
+                  mattermost_user='root', mattermost_group='root', mattermost_restart_command=restart_command(mm),
+                  mattermost_url=mm.url)
+    common.update(variables)
+    return {'name': name, 'ansible.builtin.include_role': {'name': 'mmops.mattermost.%s' % name}, 'vars': common}
+
+
+FLUSH = {'name': 'restart now', 'ansible.builtin.meta': 'flush_handlers'}
+
+
 if __name__ == '__main__':
     main(sys.argv[1:])

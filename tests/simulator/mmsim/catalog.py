@@ -1,7 +1,7 @@
 """The Marketplace service: its catalog, the bundles it serves, and GET /api/v1/plugins.
 
 Behaviour follows mattermost-marketplace (internal/api/plugins.go, internal/store/static.go,
-internal/model/label.go) as restated in the reference notes, marketplace.md section 1.
+internal/model/label.go).
 """
 
 import base64

@@ -3,6 +3,7 @@
 import json
 import re
 import secrets
+import selectors
 import socket
 import struct
 import sys
@@ -66,10 +67,172 @@ class Recorder:
         return None
 
 
+# --- routing tables -------------------------------------------------------------------------------------
+
+class Route:
+    """One route: method, path pattern (matched whole), whether a session is needed, and its handler."""
+
+    def __init__(self, method, pattern, handler, session=True):
+        self.method = method
+        self.pattern = re.compile(pattern)
+        self.handler = handler
+        self.session = session
+
+
+def find_route(routes, method, path):
+    """(route, match) of the first route for `method` whose pattern matches all of `path`; (None, None) if none does."""
+    for route in routes:
+        match = route.pattern.fullmatch(path) if route.method == method else None
+        if match:
+            return route, match
+    return None, None
+
+
+class ApiRequest:
+    """What an API handler reads: headers, query, the route's path parameters and (for session routes) the body."""
+
+    def __init__(self, headers, query, match):
+        self.headers = headers
+        self.query = query
+        self.match = match
+        self.body, self.too_large = b'', False
+
+    def plugin_id(self):
+        plugin_id = self.match.group('plugin_id')
+        if not plugin_id:
+            raise AppError(400, 'api.context.invalid_url_param.app_error', 'Invalid or missing plugin_id parameter in request URL.')
+        return plugin_id
+
+
+def upload(server, request):
+    return server.upload(request.headers.get('Content-Type'), request.body, request.too_large)
+
+
+PING = {'status': 'OK', 'AndroidLatestVersion': '', 'AndroidMinVersion': '', 'IosLatestVersion': '', 'IosMinVersion': ''}
+PLUGIN = '/plugins/(?P<plugin_id>[^/]*)'
+
+# The API routes the simulator serves, below /api/v4, as Mattermost registers them: server/channels/api4/system.go
+# (InitSystem), config.go (InitConfig) and plugin.go (InitPlugin). session=False: Mattermost's APIHandler, served
+# without a token; every other route is APISessionRequired. The fixed /plugins paths come before PLUGIN's id.
+API_ROUTES = (
+    Route('GET', '/system/ping', lambda server, request: (200, PING), session=False),
+    Route('GET', '/plugins/webapp', lambda server, request: server.webapp_plugins(), session=False),
+    Route('GET', '/config', lambda server, request: server.get_config()),
+    Route('PUT', '/config', lambda server, request: server.put_config(request.body)),
+    Route('PUT', '/config/patch', lambda server, request: server.patch_config(request.body)),
+    Route('POST', '/config/reload', lambda server, request: server.reload_config()),
+    Route('GET', '/config/environment', lambda server, request: server.config_environment()),
+    Route('GET', '/plugins', lambda server, request: server.list_plugins()),
+    Route('POST', '/plugins', upload),
+    Route('POST', '/plugins/install_from_url', lambda server, request: server.install_from_url(request.query)),
+    Route('GET', '/plugins/statuses', lambda server, request: server.statuses()),
+    Route('GET', '/plugins/marketplace', lambda server, request: server.marketplace_list(request.query)),
+    Route('POST', '/plugins/marketplace', lambda server, request: server.marketplace_install(request.body)),
+    Route('DELETE', PLUGIN, lambda server, request: server.remove(request.plugin_id())),
+    Route('POST', PLUGIN + '/enable', lambda server, request: server.set_enabled(request.plugin_id(), True)),
+    Route('POST', PLUGIN + '/disable', lambda server, request: server.set_enabled(request.plugin_id(), False)),
+)
+
+
+def marketplace_plugins(marketplace, match, query):
+    try:
+        return 200, marketplace.query(query)
+    except catalog.BadQuery as exc:
+        return exc.status, b''
+
+
+def marketplace_bundle(marketplace, match, query):
+    bundle = marketplace.bundle(match.group('file'))
+    if bundle is None:
+        return 404, b''
+    if match.group('sig'):
+        return 200, catalog.signature_bytes(bundle), 'application/pgp-signature'
+    return 200, bundle, 'application/gzip'
+
+
+HEALTH = {'status': 'pass', 'version': '1', 'releaseID': 'mmsim', 'description': 'mmsim Marketplace'}
+
+# The Marketplace service's routes, all GET (mattermost/mattermost-marketplace: internal/api/plugins.go, label.go,
+# health_check.go), and the bundle downloads its entries' download_url points at (a detached .sig beside each).
+# Handlers answer (status, body[, content type]).
+MARKETPLACE_ROUTES = (
+    Route('GET', '/api/v1/plugins', marketplace_plugins),
+    Route('GET', '/api/v1/labels', lambda marketplace, match, query: (200, list(marketplace.labels.values()))),
+    Route('GET', '/api/v1/health', lambda marketplace, match, query: (200, HEALTH, 'application/health+json')),
+    Route('GET', r'/bundles/(?P<file>[^/]+\.tar\.gz)(?P<sig>\.sig)?', marketplace_bundle),
+)
+
+
+def control_reset(site, request):
+    with site.lock:
+        site.server.reset(request)
+    for recorder in (site.recorder, site.marketplace_recorder):
+        recorder.clear()
+        recorder.clear_faults()
+    return 200, {'status': 'OK'}
+
+
+def control_restart(site, request):
+    with site.lock:
+        return 200, site.server.restart()[1]
+
+
+def control_save_from_node(site, request):
+    with site.lock:
+        try:
+            return 200, site.server.save_from_node(int(request.get('node', 0)))[1]
+        except AppError as exc:
+            return exc.status, exc.body()
+
+
+def control_state(site, request):
+    with site.lock:
+        return 200, site.state()
+
+
+def control_requests(site, request):
+    logged = []
+    for recorder in (site.recorder, site.marketplace_recorder):
+        with recorder.lock:
+            logged += recorder.requests
+    return 200, sorted(logged, key=lambda entry: entry['time'])
+
+
+def control_clear_requests(site, request):
+    for recorder in (site.recorder, site.marketplace_recorder):
+        recorder.clear()
+    return 200, {'status': 'OK'}
+
+
+def control_add_fault(site, request):
+    (site.marketplace_recorder if request.get('service') == 'marketplace' else site.recorder).add_fault(request)
+    return 200, {'status': 'OK'}
+
+
+def control_clear_faults(site, request):
+    for recorder in (site.recorder, site.marketplace_recorder):
+        recorder.clear_faults()
+    return 200, {'status': 'OK'}
+
+
+# The simulator's own control API below /__sim/ (tests/support/simulator.py calls it; never recorded).
+CONTROL_ROUTES = {
+    ('POST', 'reset'): control_reset,
+    ('POST', 'restart'): control_restart,
+    ('POST', 'save_from_node'): control_save_from_node,
+    ('GET', 'state'): control_state,
+    ('GET', 'requests'): control_requests,
+    ('DELETE', 'requests'): control_clear_requests,
+    ('POST', 'faults'): control_add_fault,
+    ('DELETE', 'faults'): control_clear_faults,
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     service = None  # 'server' or 'marketplace', set on the subclass
     sim = None
+    trickle = 0  # seconds between 100-byte pieces of the body (a trickle fault)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         # Method, path and status only: never a query string (it could hold an access_token).
@@ -110,7 +273,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         if self.command != 'HEAD':
-            self.wfile.write(data)
+            # A `trickle` fault sends the body 100 bytes at a time, that many seconds apart: each read is quick, the whole slow.
+            step = len(data) if not self.trickle else 100
+            for start in range(0, len(data), step or 1):
+                if start:
+                    time.sleep(self.trickle)
+                self.wfile.write(data[start:start + step])
+                self.wfile.flush()
         self.status = status
 
     def drop_connection(self):
@@ -128,6 +297,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(path[len('/__sim/'):], query)
         epoch = self.sim.recorder.epoch
         fault = self.sim.recorder.take_fault(self.service, self.command, path)
+        self.trickle = float(fault.get('trickle') or 0) if fault else 0
         try:
             if fault and fault.get('delay'):
                 time.sleep(float(fault['delay']))
@@ -147,6 +317,8 @@ class Handler(BaseHTTPRequestHandler):
         headers = {}
         if fault.get('retry_after') is not None:
             headers['Retry-After'] = str(fault['retry_after'])
+        if fault.get('location'):
+            headers['Location'] = fault['location']  # a redirect (with a 3xx status)
         if self.service == 'server':
             headers.update(self.sim.server_headers())
             error = AppError(fault['status'], fault.get('error_id', 'mmsim.injected_fault'), fault.get('message', 'Injected fault.'))
@@ -168,139 +340,115 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(status, body, headers=headers)
 
     def route_api(self, path, query):
-        server, method = self.sim.server, self.command
-        limit = int(server.config['FileSettings']['MaxFileSize']) + 512
+        server = self.sim.server
         if not path.startswith('/api/v4/'):
             raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
-        route = path[len('/api/v4'):]
-        # Routes without a session (API §2.8, §3.7).
-        if (method, route) == ('GET', '/system/ping'):
-            return 200, {'status': 'OK', 'AndroidLatestVersion': '', 'AndroidMinVersion': '', 'IosLatestVersion': '', 'IosMinVersion': ''}
-        if (method, route) == ('GET', '/plugins/webapp'):
+        route, match = find_route(API_ROUTES, self.command, path[len('/api/v4'):])
+        request = ApiRequest(self.headers, query, match)
+        if route is not None and not route.session:
             with self.sim.lock:
                 server.settle()
-                return server.webapp_plugins()
-        body, too_large = self.read_body(limit)
-        if too_large and route != '/plugins':
+                return route.handler(server, request)
+        limit = int(server.config['FileSettings']['MaxFileSize']) + 512
+        request.body, request.too_large = self.read_body(limit)
+        # Mattermost caps every body (MaxBytesReader); only the upload handler answers an oversized one itself.
+        if request.too_large and (route is None or route.handler is not upload):
             raise PlainError(400, 'http: request body too large')
         with self.sim.lock:
             if not server.authenticated(self.headers, query):
                 raise AppError(401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.')
             server.settle()
-            plugin_route = re.fullmatch(r'/plugins/([^/]*)(/enable|/disable)?', route)
-            if (method, route) == ('GET', '/config'):
-                return server.get_config()
-            if (method, route) == ('PUT', '/config'):
-                return server.put_config(body)
-            if (method, route) == ('PUT', '/config/patch'):
-                return server.patch_config(body)
-            if (method, route) == ('POST', '/config/reload'):
-                return server.reload_config()
-            if (method, route) == ('GET', '/config/environment'):
-                return server.config_environment()
-            if (method, route) == ('GET', '/plugins'):
-                return server.list_plugins()
-            if (method, route) == ('POST', '/plugins'):
-                return server.upload(self.headers.get('Content-Type'), body, too_large)
-            if (method, route) == ('POST', '/plugins/install_from_url'):
-                return server.install_from_url(query)
-            if (method, route) == ('GET', '/plugins/statuses'):
-                return server.statuses()
-            if (method, route) == ('GET', '/plugins/marketplace'):
-                return server.marketplace_list(query)
-            if (method, route) == ('POST', '/plugins/marketplace'):
-                return server.marketplace_install(body)
-            if plugin_route and route.count('/') >= 2:
-                plugin_id, action = plugin_route.groups()
-                if not plugin_id:
-                    raise AppError(400, 'api.context.invalid_url_param.app_error', 'Invalid or missing plugin_id parameter in request URL.')
-                if method == 'DELETE' and not action:
-                    return server.remove(plugin_id)
-                if method == 'POST' and action:
-                    return server.set_enabled(plugin_id, action == '/enable')
-        raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
+            if route is None:
+                raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
+            return route.handler(server, request)
 
     # --- the Marketplace service ------------------------------------------------------------------
 
     def serve_marketplace(self, path, query):
         self.read_body()
-        marketplace = self.sim.marketplace
         if self.command != 'GET':
             return self.answer(405, b'')
-        if path == '/api/v1/plugins':
-            try:
-                return self.answer(200, marketplace.query(dict((k, v[0]) for k, v in query.items())))
-            except catalog.BadQuery as exc:
-                return self.answer(exc.status, b'')
-        if path == '/api/v1/labels':
-            return self.answer(200, list(marketplace.labels.values()))
-        if path == '/api/v1/health':
-            return self.answer(200, {'status': 'pass', 'version': '1', 'releaseID': 'mmsim', 'description': 'mmsim Marketplace'},
-                               content_type='application/health+json')
-        match = re.fullmatch(r'/bundles/([^/]+\.tar\.gz)(\.sig)?', path)
-        bundle = marketplace.bundle(match.group(1)) if match else None
-        if bundle is None:
+        route, match = find_route(MARKETPLACE_ROUTES, 'GET', path)
+        if route is None:
             return self.answer(404, b'')
-        if match.group(2):
-            return self.answer(200, catalog.signature_bytes(bundle), content_type='application/pgp-signature')
-        return self.answer(200, bundle, content_type='application/gzip')
+        return self.answer(*route.handler(self.sim.marketplace, match, dict((k, v[0]) for k, v in query.items())))
 
     # --- control API (not recorded) ------------------------------------------------------------------
 
     def control(self, name, query):
         body = self.read_body()[0]
-        request = json.loads(body) if body else {}
-        site = self.sim
-        recorders = (site.recorder, site.marketplace_recorder)
-        method = self.command
+        handler = CONTROL_ROUTES.get((self.command, name))
+        if handler is None:
+            return self.answer(404, {'error': 'no control route %s %s' % (self.command, name)})
         try:
-            if (method, name) == ('POST', 'reset'):
-                with site.lock:
-                    site.server.reset(request)
-                for recorder in recorders:
-                    recorder.clear()
-                    recorder.clear_faults()
-                return self.answer(200, {'status': 'OK'})
-            if (method, name) == ('POST', 'restart'):
-                with site.lock:
-                    return self.answer(200, site.server.restart()[1])
-            if (method, name) == ('POST', 'save_from_node'):
-                with site.lock:
-                    try:
-                        return self.answer(200, site.server.save_from_node(int(request.get('node', 0)))[1])
-                    except AppError as exc:
-                        return self.answer(exc.status, exc.body())
-            if (method, name) == ('GET', 'state'):
-                with site.lock:
-                    return self.answer(200, site.state())
-            if (method, name) == ('GET', 'requests'):
-                logged = []
-                for recorder in recorders:
-                    with recorder.lock:
-                        logged += recorder.requests
-                return self.answer(200, sorted(logged, key=lambda entry: entry['time']))
-            if (method, name) == ('DELETE', 'requests'):
-                for recorder in recorders:
-                    recorder.clear()
-                return self.answer(200, {'status': 'OK'})
-            if (method, name) == ('POST', 'faults'):
-                (site.marketplace_recorder if request.get('service') == 'marketplace' else site.recorder).add_fault(request)
-                return self.answer(200, {'status': 'OK'})
-            if (method, name) == ('DELETE', 'faults'):
-                for recorder in recorders:
-                    recorder.clear_faults()
-                return self.answer(200, {'status': 'OK'})
+            return self.answer(*handler(self.sim, json.loads(body) if body else {}))
         except (ValueError, KeyError, TypeError, re.error) as exc:
             return self.answer(400, {'error': str(exc)})
-        return self.answer(404, {'error': 'no control route %s %s' % (method, name)})
 
 
-def listen(host, port, service, site):
-    """A threaded listener whose handlers serve `service` for `site`."""
+class Listener(ThreadingHTTPServer):
+    """One port's HTTP server; its connections are accepted by the simulator's Acceptor, each served in a thread."""
+
+    daemon_threads = True
+    # A fleet run opens many connections at once; the default backlog of 5 would make clients retry SYNs.
+    request_queue_size = 128
+    tls_context = None
+
+    def finish_request(self, request, client_address):
+        # TLS is negotiated here, in the connection's thread: a client stalling its handshake holds up only itself.
+        if self.tls_context is None:
+            return super().finish_request(request, client_address)
+        try:
+            connection = self.tls_context.wrap_socket(request, server_side=True)
+        except OSError:
+            return None
+        try:
+            return super().finish_request(connection, client_address)
+        finally:
+            self.shutdown_request(connection)
+
+
+def listen(host, port, service, site, tls_context=None):
+    """A listener whose handlers serve `service` for `site`."""
     handler = type('%sHandler' % service.title(), (Handler,), {'service': service, 'sim': site})
-    httpd = ThreadingHTTPServer((host, port), handler)
-    httpd.daemon_threads = True
+    httpd = Listener((host, port), handler)
+    httpd.tls_context = tls_context
     return httpd
+
+
+class Acceptor:
+    """One thread accepting for every listener, so a fleet of 1,000 servers idles on two threads, not 1,001."""
+
+    def __init__(self, listeners):
+        self.selector = selectors.DefaultSelector()
+        for httpd in listeners:
+            httpd.socket.setblocking(False)
+            self.selector.register(httpd.socket, selectors.EVENT_READ, httpd)
+        # Written to by stop(): wakes the select at once instead of polling for a stop flag.
+        self.wakeup, self.waker = socket.socketpair()
+        self.selector.register(self.wakeup, selectors.EVENT_READ, None)
+        self.thread = threading.Thread(target=self.run, name='mmsim-acceptor', daemon=True)
+
+    def run(self):
+        while True:
+            for key, events in self.selector.select():
+                if key.data is None:
+                    return
+                try:
+                    request, address = key.fileobj.accept()
+                except OSError:  # the client went away between select and accept
+                    continue
+                key.data.process_request(request, address)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.waker.send(b'x')
+        self.thread.join()
+        self.selector.close()
+        self.wakeup.close()
+        self.waker.close()
 
 
 class MarketplaceSite:
@@ -320,12 +468,8 @@ class ServerSite:
         self.recorder = Recorder()
         self.marketplace = marketplace_site.marketplace
         self.marketplace_recorder = marketplace_site.recorder
-        self.httpd = listen(host, port, 'server', self)
-        scheme = 'http'
-        if tls_context is not None:
-            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
-            scheme = 'https'
-        self.url = '%s://%s:%d' % (scheme, host, self.httpd.server_address[1])
+        self.httpd = listen(host, port, 'server', self, tls_context)
+        self.url = '%s://%s:%d' % ('http' if tls_context is None else 'https', host, self.httpd.server_address[1])
         self.server = Server(self.marketplace)
 
     def server_headers(self):
@@ -359,10 +503,11 @@ class Simulator:
         return [self.marketplace_site.httpd] + [site.httpd for site in self.sites]
 
     def serve_forever(self):
-        for httpd in self.listeners:
-            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        """Start accepting (in the background); connections are served until shutdown()."""
+        self.acceptor = Acceptor(self.listeners)
+        self.acceptor.start()
 
     def shutdown(self):
+        self.acceptor.stop()
         for httpd in self.listeners:
-            httpd.shutdown()
             httpd.server_close()

@@ -1,7 +1,7 @@
 """The simulated Mattermost server: config, cluster nodes, installed plugins, and the API's rules.
 
-Each rule cites its place in the reference notes (mattermost-plugin-api.md, "API §x.y";
-plugin-settings.md, "settings §x"). Handlers raise AppError for Mattermost's JSON errors.
+Each rule cites the Mattermost source file it follows (paths in github.com/mattermost/mattermost).
+Handlers raise AppError for Mattermost's JSON errors.
 """
 
 import base64
@@ -45,7 +45,7 @@ class AppError(Exception):
 
 
 class PlainError(Exception):
-    """Go's http.Error: a plain-text answer (some multipart failures on upload, API §2.2)."""
+    """Go's http.Error: a plain-text answer (some multipart failures of uploadPlugin, server/channels/api4/plugin.go)."""
 
     def __init__(self, status, text):
         super().__init__(text)
@@ -75,7 +75,7 @@ class NodeCopy:
     def __init__(self, manifest, bundle, active_from, stored=True):
         self.manifest, self.bundle, self.active_from = manifest, bundle, active_from
         # In the file store (plugins/<id>.tar.gz), so a removal reaches every node; a plugin a node installed from its
-        # own prepackaged_plugins directory at start-up is not (API §2.5).
+        # own prepackaged_plugins directory at start-up is not (server/channels/app/plugin_install.go).
         self.stored = stored
 
 
@@ -103,7 +103,7 @@ class Server:
         deep_merge(config, self.environment)
         self.config = config
         # Single servers keep config.json; a multi-node cluster defaults to the database store, the one that lets
-        # an HA cluster save its config through the API (a file store with ReadOnlyConfig refuses, settings §3).
+        # an HA cluster save its config through the API (a file store with ReadOnlyConfig refuses, server/config/store.go).
         self.config_store = overrides.get('config_store', 'file' if count == 1 else 'database')
         if self.config_store not in CONFIG_STORES:
             raise ValueError('config_store must be one of %s' % ', '.join(CONFIG_STORES))
@@ -113,7 +113,7 @@ class Server:
         self.sync_delay = float(overrides.get('sync_delay', scenario['sync_delay']))
         self.nodes = [node_id(i) for i in range(count)] if count > 1 else ['']
         self.copies = dict((node, {}) for node in self.nodes)
-        # What each other node holds in memory; the answering node's is self.config (API §3.5: a reload is local).
+        # What each other node holds in memory; the answering node's is self.config (configReload, server/channels/api4/config.go: a reload is local).
         self.peer_configs = dict((node, copy.deepcopy(config)) for node in self.nodes[1:])
         # Copies other nodes pull from the file store after sync_delay: (due, node, id, NodeCopy or None).
         self.pending = []
@@ -141,7 +141,7 @@ class Server:
         return '%s.%s.%s.false' % (self.version, self.version, hashlib.md5(self.version.encode()).hexdigest()[:8])
 
     def authenticated(self, headers, query):
-        """Token lookup order of app.ParseAuthTokenFromRequest (API §1.1)."""
+        """Token lookup order of ParseAuthTokenFromRequest (server/channels/app/authentication.go)."""
         cookies = dict(part.strip().split('=', 1) for part in (headers.get('Cookie') or '').split(';') if '=' in part)
         token = cookies.get('MMAUTHTOKEN')
         auth = headers.get('Authorization') or ''
@@ -189,7 +189,7 @@ class Server:
     def activation_time(self, node):
         return time.time() + self.start_delay + self.node_stagger * self.nodes.index(node)
 
-    # --- gates (API §2.0) ---------------------------------------------------------------------
+    # --- gates (the PluginSettings checks atop each handler, server/channels/api4/plugin.go) ---
 
     def require_plugins(self):
         if not self.settings.get('Enable'):
@@ -200,7 +200,7 @@ class Server:
         if not self.settings.get('EnableMarketplace'):
             raise AppError(501, 'app.plugin.marketplace_disabled.app_error', 'Marketplace has been disabled. Please check your logs for details.')
 
-    # --- the config store (settings §3; tests/simulator/README.md, Cluster rules) ------------------------------------------------------------------
+    # --- the config store (server/config/store.go; tests/simulator/README.md, Cluster rules) ------------------------------------------------------------------
 
     def read_only(self, config):
         """FileStore.Set: a cluster's file store refuses to save a config with ClusterSettings.Enable and ReadOnlyConfig
@@ -240,7 +240,8 @@ class Server:
         return status_ok()
 
     def save_plugin_state(self, plugin_id, enable):
-        """Enable/disable's config save (API §2.6): only enable turns the read-only refusal into its cluster error."""
+        """Enable/disable's config save (EnablePlugin, DisablePlugin in server/channels/app/plugin.go): only enable turns
+        the read-only refusal into its cluster error."""
         new_config = copy.deepcopy(self.config)
         new_config['PluginSettings'].setdefault('PluginStates', {})[plugin_id] = {'Enable': enable}
         try:
@@ -258,7 +259,7 @@ class Server:
     # --- plugin routes ------------------------------------------------------------------------
 
     def statuses(self):
-        """GET /plugins/statuses (API §2.7): one entry per plugin per node, the answering node first."""
+        """GET /plugins/statuses (getPluginStatuses, server/channels/api4/plugin.go): one entry per plugin per node, the answering node first."""
         self.require_plugins()
         result = []
         for node in self.nodes:
@@ -270,7 +271,7 @@ class Server:
         return 200, result
 
     def list_plugins(self):
-        """GET /plugins (API §2.1): manifests of the answering node, active or not."""
+        """GET /plugins (getPlugins, server/channels/api4/plugin.go): manifests of the answering node, active or not."""
         self.require_plugins()
         active, inactive = [], []
         for plugin_id, node_copy in self.copies[self.nodes[0]].items():
@@ -279,7 +280,7 @@ class Server:
         return 200, {'active': active, 'inactive': inactive}
 
     def webapp_plugins(self):
-        """GET /plugins/webapp (API §2.8): client manifests of active plugins with a webapp."""
+        """GET /plugins/webapp (getWebappPlugins, server/channels/api4/plugin.go): client manifests of active plugins with a webapp."""
         self.require_plugins()
         result = []
         for plugin_id, node_copy in self.copies[self.nodes[0]].items():
@@ -291,7 +292,7 @@ class Server:
         return 200, result
 
     def upload(self, content_type, body, max_size_exceeded):
-        """POST /plugins (API §2.2): multipart with the bundle in part `plugin`, optional `force`."""
+        """POST /plugins (uploadPlugin, server/channels/api4/plugin.go): multipart with the bundle in part `plugin`, optional `force`."""
         if not self.uploads_open():
             raise AppError(501, 'app.plugin.upload_disabled.app_error', 'Plugins and/or plugin uploads have been disabled.')
         if max_size_exceeded:
@@ -305,7 +306,7 @@ class Server:
         return 201, self.install(files['plugin'], replace=force)
 
     def install_from_url(self, query):
-        """POST /plugins/install_from_url (API §2.3): the server downloads the bundle itself."""
+        """POST /plugins/install_from_url (installPluginFromURL, server/channels/api4/plugin.go): the server downloads the bundle itself."""
         if not self.uploads_open():
             raise AppError(501, 'app.plugin.disabled.app_error', 'Plugins have been disabled. Please check your logs for details.')
         url = (query.get('plugin_download_url') or [''])[0]
@@ -327,7 +328,7 @@ class Server:
         return fetch(url)
 
     def install(self, bundle, replace):
-        """App.InstallPlugin (API §2.4): extract, find the manifest, check the id, replace or refuse, copy to every node."""
+        """App.InstallPlugin (server/channels/app/plugin_install.go): extract, find the manifest, check the id, replace or refuse, copy to every node."""
         self.require_plugins()
         manifest = read_bundle_manifest(bundle)
         plugin_id = manifest['id']
@@ -335,14 +336,14 @@ class Server:
         if plugin_id in here and not replace:
             raise AppError(400, 'app.plugin.install_id.app_error', 'Unable to install plugin. A plugin with the same ID is already installed.')
         here[plugin_id] = NodeCopy(manifest, bundle, self.activation_time(self.nodes[0]))
-        # Other nodes hear the cluster event and pull the bundle from the file store (API §4).
+        # Other nodes hear the cluster event and pull the bundle from the file store (server/channels/app/plugin_install.go, cluster_handlers.go).
         self.pending = [item for item in self.pending if item[2] != plugin_id]
         for node in self.nodes[1:]:
             self.pending.append((time.time() + self.sync_delay, node, plugin_id, NodeCopy(manifest, bundle, 0)))
         return manifest
 
     def remove(self, plugin_id):
-        """DELETE /plugins/{id} (API §2.5): disabled first (a config save), then removed here; the other nodes remove it
+        """DELETE /plugins/{id} (removePlugin, server/channels/api4/plugin.go): disabled first (a config save), then removed here; the other nodes remove it
         only when its bundle was in the file store, so one a node installed from prepackaged_plugins stays on them."""
         self.require_plugins()
         if plugin_id not in self.copies[self.nodes[0]]:
@@ -355,7 +356,7 @@ class Server:
         return status_ok()
 
     def set_enabled(self, plugin_id, enable):
-        """POST /plugins/{id}/enable|disable (API §2.6): a config change; each node then (de)activates."""
+        """POST /plugins/{id}/enable|disable (enablePlugin, disablePlugin, server/channels/api4/plugin.go): a config change; each node then (de)activates."""
         self.require_plugins()
         plugin_id = plugin_id.lower()
         if plugin_id not in self.copies[self.nodes[0]]:
@@ -368,10 +369,10 @@ class Server:
                     self.copies[node][plugin_id].active_from = self.activation_time(node)
         return status_ok()
 
-    # --- Marketplace through the server (API §2.9, §2.10) ---------------------------------------
+    # --- Marketplace through the server (getMarketplacePlugins, installMarketplacePlugin, server/channels/api4/plugin.go) ---
 
     def marketplace_query(self, params):
-        """The server's own request to its Marketplace (marketplace.md §2)."""
+        """The server's own request to its Marketplace (server/platform/services/marketplace/client.go)."""
         base = (self.settings.get('MarketplaceURL') or '').rstrip('/')
         query = dict(params, server_version=self.version, platform='linux-amd64', enterprise_plugins='false',
                      cloud='false', build_enterprise_ready='false')
@@ -401,7 +402,7 @@ class Server:
             for entry in self.marketplace_query(params):
                 listing[entry['manifest']['id']] = catalog.for_mattermost(entry)
         if not remote_only:
-            # A prepackaged entry replaces a remote one only when it is newer (API §2.9).
+            # A prepackaged entry replaces a remote one only when it is newer (server/channels/app/plugin.go).
             for local in self.prepackaged_bundles:
                 if local.id not in listing or prepackaged.newer(local.version, listing[local.id]['manifest'].get('version', '')):
                     listing[local.id] = local.marketplace_entry()
@@ -452,15 +453,15 @@ class Server:
             raise AppError(500, 'api.plugin.verify_plugin.app_error', 'Unable to verify plugin signature.')
         return 201, self.install(bundle, replace=True)
 
-    # --- config (API §3) ----------------------------------------------------------------------
+    # --- config (server/channels/api4/config.go) ----------------------------------------------------------------------
 
     def trusts(self, bundle):
-        """Channels.verifyPlugin (plugin-bundles §5) with the keys of SignaturePublicKeyFiles (the built-in key signs nothing here)."""
+        """Channels.verifyPlugin (server/channels/app/plugin_signature.go) with the keys of SignaturePublicKeyFiles (the built-in key signs nothing here)."""
         keys = prepackaged.key_files(self.config_dir, self.settings.get('SignaturePublicKeyFiles'))
         return prepackaged.verify(bundle.bundle, bundle.signature, keys)
 
     def install_prepackaged(self, bundle):
-        """A Marketplace install served by a prepackaged bundle (API §2.10): signature required and verified."""
+        """A Marketplace install served by a prepackaged bundle (server/channels/app/plugin_install.go): signature required and verified."""
         if not bundle.signature:
             raise AppError(500, 'app.plugin.marketplace_plugins.signature_not_found.app_error', 'Could not find the requested marketplace plugin signature.')
         if not self.trusts(bundle):
@@ -476,7 +477,7 @@ class Server:
             self.settings['SignaturePublicKeyFiles'] = names
 
     def restart(self):
-        """A server restart (plugin-bundles §4): prepackaged bundles read again, enabled ones installed if allowed.
+        """A server restart (its prepackaged plugins, server/channels/app/plugin.go): prepackaged bundles read again, enabled ones installed if allowed.
 
         With AutomaticPrepackagedPlugins, a bundle whose plugin is already enabled is installed when it is new or an
         upgrade; from 10.11 only with a signature by a trusted key. Every plugin is then activated again.
@@ -502,13 +503,13 @@ class Server:
         return status_ok()
 
     def reload_config(self):
-        """POST /config/reload (API §3.5): the config lives in memory; only the trusted key names are re-read, and only
+        """POST /config/reload (configReload, server/channels/api4/config.go): the config lives in memory; only the trusted key names are re-read, and only
         by the answering node (the other nodes keep theirs until a restart or a config save)."""
         self.reread_trusted_keys()
         return status_ok()
 
     def sanitized_config(self):
-        """The config with secret plugin settings masked (API §3.1)."""
+        """The config with secret plugin settings masked (getConfig, server/channels/api4/config.go)."""
         config = copy.deepcopy(self.config)
         for plugin_id, values in (config['PluginSettings'].get('Plugins') or {}).items():
             node_copy = self.copies[self.nodes[0]].get(plugin_id)
@@ -530,7 +531,7 @@ class Server:
                     values[key] = (stored.get(plugin_id) or {}).get(key, '')
 
     def put_config(self, body):
-        """PUT /config (API §3.2): protected fields silently kept."""
+        """PUT /config (updateConfig, server/channels/api4/config.go): protected fields silently kept."""
         try:
             new_config = json.loads(body)
             assert isinstance(new_config, dict)
@@ -548,7 +549,8 @@ class Server:
         return 200, self.sanitized_config()
 
     def patch_config(self, body):
-        """PUT /config/patch (API §3.3): merge; EnableUploads may not change; MarketplaceURL only beside no EnableUploads:false."""
+        """PUT /config/patch (patchConfig, server/channels/api4/config.go): merge; EnableUploads may not change;
+        MarketplaceURL only beside no EnableUploads:false."""
         try:
             patch = json.loads(body)
             assert isinstance(patch, dict)
@@ -563,13 +565,13 @@ class Server:
             raise forbidden('PluginSettings.MarketplaceURL')
         merged = copy.deepcopy(self.config)
         deep_merge(merged, patch)
-        # The change is saved without the overrides (removeEnvOverrides), but the environment still wins (settings §4).
+        # The change is saved without the overrides (removeEnvOverrides), but the environment still wins (server/config/environment.go).
         deep_merge(merged, self.environment)
         self.save(merged)
         return 200, self.sanitized_config()
 
     def config_environment(self):
-        """GET /config/environment (API §3.6): `true` at every setting an environment variable overrides; JSON null
+        """GET /config/environment (getEnvironmentConfig, server/channels/api4/config.go): `true` at every setting an environment variable overrides; JSON null
         when none is (the real server's nil map, seen by tests/contract)."""
         if not self.environment:
             return 200, None
@@ -593,10 +595,14 @@ class DownloadError(Exception):
     pass
 
 
+# One for the process: loading the system CA store took 85 % of the simulator's CPU per Marketplace install.
+HTTPS_CONTEXT = ssl.create_default_context()
+
+
 def fetch(url):
     """What the server's HTTP client does: GET, any non-2xx or transport error is a failure."""
     try:
-        with urllib.request.urlopen(url, timeout=30, context=ssl.create_default_context()) as response:
+        with urllib.request.urlopen(url, timeout=30, context=HTTPS_CONTEXT) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         raise DownloadError('failed with status code %d' % exc.code)
@@ -605,7 +611,7 @@ def fetch(url):
 
 
 def read_bundle_manifest(bundle):
-    """Extraction and manifest rules of the install step (API §2.4 steps 2-5)."""
+    """Extraction and manifest rules of the install step (server/channels/app/plugin_install.go)."""
     files, top_level = {}, set()
     try:
         with tarfile.open(fileobj=io.BytesIO(bundle), mode='r:gz') as archive:

@@ -1,4 +1,4 @@
-"""Prepackaged plugins (plugin-bundles §4, §5): bundles and .sig files in a real directory, and real OpenPGP checks.
+"""Prepackaged plugins (server/channels/app/plugin.go, plugin_signature.go): bundles and .sig files in a real directory, and real OpenPGP checks.
 
 The server reads `<name>.tar.gz` (+ optional `<name>.tar.gz.sig`) from its prepackaged_plugins directory at
 start-up, offers each as a local Marketplace entry, and verifies signatures against the keys named in

@@ -15,26 +15,27 @@ import pytest
 PLUGINS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins')
 PACKAGE = 'ansible_collections.mmops.mattermost.plugins.module_utils'
 
-API = ['_client', '_errors', '_module']
-RECONCILER = API + ['_bundle', '_files', '_gpg', '_marketplace', '_plugin', '_plugin_config', '_server', '_setting_gates', '_version']
-SERVER_VIEW = API + ['_marketplace', '_plugin_config', '_server', '_setting_gates', '_version']
+API = ['_client', '_errors', '_module', '_result']
+# _plugin_id through _marketplace, which drops Marketplace entries whose id Mattermost would refuse.
+SERVER_VIEW = API + ['_marketplace', '_plugin_config', '_plugin_id', '_server', '_setting_gates', '_version']
+RECONCILER = SERVER_VIEW + ['_bundle', '_deadline', '_gpg', '_plugin']
+GPG = ['_deadline', '_errors', '_gpg']
 
 EXPECTED = {
     'marketplace_info': SERVER_VIEW + ['_marketplace_info'],
-    'marketplace_publish': API + ['_bundle', '_files', '_marketplace', '_marketplace_publish', '_version'],
+    'marketplace_publish': API + ['_bundle', '_files', '_marketplace', '_marketplace_publish', '_plugin_id', '_version'],
     'plugin': RECONCILER,
-    # _files through _bundle (its BundleCache writes with it).
-    'plugin_bundle': ['_bundle', '_errors', '_files', '_gpg', '_plugin_bundle', '_version'],
-    'plugin_config': API + ['_plugin_config', '_setting_gates'],
+    'plugin_bundle': GPG + ['_bundle', '_plugin_bundle', '_plugin_id', '_result', '_version'],
+    'plugin_config': API + ['_plugin_config', '_plugin_id', '_setting_gates'],
     # _files through _config_file (plugin_uploads_config writes config.json with it).
-    'plugin_dirs': ['_config_file', '_errors', '_files', '_plugin_dirs'],
+    'plugin_dirs': ['_config_file', '_errors', '_files', '_plugin_dirs', '_result'],
     'plugin_info': SERVER_VIEW + ['_plugin_info'],
-    'plugin_key': API + ['_config_file', '_config_store', '_files', '_gpg', '_plugin_key'],
+    'plugin_key': API + GPG + ['_config_file', '_config_store', '_files', '_plugin_key'],
     'plugin_set': RECONCILER,
     'plugin_settings': API + ['_plugin_settings', '_setting_gates'],
-    'plugin_signature': ['_errors', '_files', '_gpg', '_plugin_signature'],
+    'plugin_signature': GPG + ['_files', '_plugin_signature'],
     'plugin_uploads_config': ['_config_file', '_errors', '_files'],
-    'signing_key': ['_errors', '_files', '_gpg', '_signing_key'],
+    'signing_key': GPG + ['_files', '_signing_key'],
 }
 
 

@@ -9,13 +9,14 @@ import hashlib
 import io
 import json
 import os
+import stat
 import tarfile
 
 import pytest
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _bundle
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleError, parse_checksum, read_manifest, sha256_file, validate_plugin_id, verify_checksum)
+    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
 
 DEMO = json.dumps({'id': 'com.example.demo', 'name': 'Demo', 'version': '1.2.3'})
 
@@ -283,18 +284,6 @@ def test_yaml_manifest_needs_pyyaml(tmp_path, monkeypatch):
     assert read_manifest(write_bundle(tmp_path / 'json.tar.gz', [manifest('demo/plugin.json')]))['id'] == 'com.example.demo'
 
 
-@pytest.mark.parametrize('plugin_id', ['abc', 'com.mattermost.demo-plugin', 'My_Plugin.2', 'a' * 190])
-def test_validate_plugin_id_accepts(plugin_id):
-    assert validate_plugin_id(plugin_id) is None
-
-
-@pytest.mark.parametrize('plugin_id', ['ab', 'a' * 191, 'with space', 'slash/id', u'caf\xe9', 'demo\n', '', None])
-def test_validate_plugin_id_rejects(plugin_id):
-    with pytest.raises(BundleError) as error:
-        validate_plugin_id(plugin_id)
-    assert str(error.value) == 'invalid plugin id %r: %s' % (plugin_id, ID_RULE)
-
-
 DIGEST = hashlib.sha256(b'bundle bytes').hexdigest()
 
 
@@ -324,3 +313,65 @@ def test_verify_checksum(tmp_path):
     with pytest.raises(BundleError) as error:
         verify_checksum(str(path), '0' * 64)
     assert str(error.value).startswith('%s: checksum mismatch: expected sha256:%s, got sha256:%s;' % (path, '0' * 64, DIGEST))
+
+
+def test_bundle_cache_hands_over_a_private_copy_of_the_bytes_it_hashed(tmp_path):
+    cache = BundleCache(str(tmp_path / 'cache'))
+    bundle = tmp_path / 'bundle.tar.gz'
+    bundle.write_bytes(b'bundle bytes')
+    cache.store(str(bundle), DIGEST)
+    assert stat.S_IMODE(os.stat(cache.directory).st_mode) & 0o077 == 0
+    assert os.listdir(cache.directory) == [DIGEST + '.tar.gz']
+    copy = tmp_path / 'copy.tar.gz'
+    assert cache.fetch(DIGEST, str(copy)) is True
+    # Whatever happens to the cache afterwards, the copy keeps the bytes that were hashed.
+    (tmp_path / 'cache' / (DIGEST + '.tar.gz')).write_bytes(b'planted')
+    assert copy.read_bytes() == b'bundle bytes'
+    assert cache.fetch(DIGEST, str(copy)) is False
+    assert cache.fetch('0' * 64, str(copy)) is False
+    assert BundleCache(str(tmp_path / 'missing')).fetch(DIGEST, str(copy)) is False
+
+
+@pytest.mark.parametrize('mode, fragment', [(0o770, 'is writable by its group (mode 0770)'), (0o707, 'is writable by others (mode 0707)'),
+                                            (0o1777, 'is writable by group and others (mode 1777)')])
+def test_bundle_cache_refuses_a_directory_others_can_write(tmp_path, mode, fragment):
+    directory = tmp_path / 'cache'
+    directory.mkdir()
+    directory.chmod(mode)
+    bundle = tmp_path / 'bundle.tar.gz'
+    bundle.write_bytes(b'bundle bytes')
+    for use in (lambda cache: cache.fetch(DIGEST, str(tmp_path / 'copy')), lambda cache: cache.store(str(bundle), DIGEST)):
+        with pytest.raises(BundleError) as error:
+            use(BundleCache(str(directory)))
+        assert str(error.value).startswith('the bundle cache %s %s, so a bundle planted there could be uploaded' % (directory, fragment))
+    assert os.listdir(str(directory)) == []
+
+
+def test_bundle_cache_follows_no_link(tmp_path):
+    real = tmp_path / 'real'
+    real.mkdir(mode=0o700)
+    planted = tmp_path / 'planted.tar.gz'
+    planted.write_bytes(b'bundle bytes')
+    os.symlink(str(planted), str(real / (DIGEST + '.tar.gz')))
+    with pytest.raises(BundleError, match='in the bundle cache is a symbolic link'):
+        BundleCache(str(real)).fetch(DIGEST, str(tmp_path / 'copy'))
+    os.symlink(str(real), str(tmp_path / 'link'))
+    with pytest.raises(BundleError, match='the bundle cache %s is a symbolic link' % (tmp_path / 'link')):
+        BundleCache(str(tmp_path / 'link')).fetch(DIGEST, str(tmp_path / 'copy'))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='giving a directory to another user needs root')
+def test_bundle_cache_refuses_a_directory_of_another_user(tmp_path):
+    directory = tmp_path / 'cache'
+    directory.mkdir(mode=0o700)
+    os.chown(str(directory), 12345, -1)
+    with pytest.raises(BundleError, match='is owned by user id 12345, not by this user'):
+        BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))
+
+
+def test_bundle_cache_refuses_anything_but_a_regular_file(tmp_path):
+    directory = tmp_path / 'cache'
+    directory.mkdir(mode=0o700)
+    os.mkfifo(str(directory / (DIGEST + '.tar.gz')))
+    with pytest.raises(BundleError, match='in the bundle cache is not a regular file: remove it'):
+        BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))

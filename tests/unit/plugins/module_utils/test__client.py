@@ -6,12 +6,14 @@ __metaclass__ = type
 
 import email.parser
 import email.policy
+import http.server
+import threading
 
 import pytest
 import requests
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import (
-    MattermostAPIError, MultipartFileBody, _BoundedRetry, server_version_from_header)
+    MattermostAPIError, MattermostClient, MultipartFileBody, _BoundedRetry, redact_url, sends_token_in_clear, server_version_from_header, url_secrets)
 
 
 @pytest.mark.parametrize('header,expected', [
@@ -70,3 +72,62 @@ def test_api_error_from_a_plain_text_body():
 def test_retry_after_is_capped():
     assert _BoundedRetry(total=1).parse_retry_after('3600') == 30.0
     assert _BoundedRetry(total=1).parse_retry_after('2') == 2.0
+
+
+@pytest.mark.parametrize('url,shown,secrets', [
+    ('https://deploy:pa%40ss@dl.example.com:8443/b/x.tar.gz?X-Amz-Signature=abc&X-Amz-Date=1#part',
+     'https://dl.example.com:8443/b/x.tar.gz?REDACTED', {'deploy:pa%40ss', 'X-Amz-Signature=abc&X-Amz-Date=1'}),
+    ('https://dl.example.com/x.tar.gz', 'https://dl.example.com/x.tar.gz', set()),
+    ('https://dl.example.com/x.tar.gz?', 'https://dl.example.com/x.tar.gz', set()),
+    ('http://[::1', 'http://[::1', set()),
+    ('not a url', 'not a url', set()),
+], ids=['userinfo, query and fragment', 'plain', 'empty query', 'unparsable', 'no scheme'])
+def test_a_url_is_shown_without_userinfo_or_query_and_those_are_its_secrets(url, shown, secrets):
+    assert redact_url(url) == shown
+    assert url_secrets(url) == secrets
+
+
+@pytest.mark.parametrize('url,in_clear', [
+    ('http://chat.example.com', True),
+    ('http://10.0.0.5:8065', True),
+    ('http://[fd00::5]:8065', True),
+    ('https://chat.example.com', False),
+    ('http://localhost:8065', False),
+    ('HTTP://LOCALHOST', False),
+    ('http://127.0.0.5:8065', False),
+    ('http://[::1]:8065', False),
+    ('http://[::1', False),
+])
+def test_only_plain_http_to_another_host_sends_the_token_in_clear(url, in_clear):
+    assert sends_token_in_clear(url) is in_clear
+class RecordingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with {} and keeps the raw request paths in the server's `paths`."""
+
+    def answer(self):
+        self.server.paths.append(self.path)
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'{}')
+
+    do_POST = do_DELETE = answer
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def test_plugin_routes_send_the_id_as_one_path_segment():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RecordingHandler)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = MattermostClient('http://127.0.0.1:%d' % server.server_address[1], 'token')
+        client.enable_plugin('a/../b?c#d')
+        client.disable_plugin('a/b')
+        client.remove_plugin('a b')
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.paths == ['/api/v4/plugins/a%2F..%2Fb%3Fc%23d/enable', '/api/v4/plugins/a%2Fb/disable', '/api/v4/plugins/a%20b']

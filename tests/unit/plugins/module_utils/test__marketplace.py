@@ -25,7 +25,7 @@ CATALOG = NOTES + [entry('alpha', '0.1.0', 'Alpha board', description='keeps not
     (dict(), [('alpha', '0.1.0'), ('notes', '2.0.0')]),
     (dict(server_version='9.11.0'), [('alpha', '0.1.0'), ('notes', '1.1.0')]),
     (dict(server_version='9.11.0', all_releases=True), [('alpha', '0.1.0'), ('notes', '1.1.0'), ('notes', '1.0.0')]),
-    (dict(plugin_id='NOTES', all_releases=True), [('notes', '2.0.0'), ('notes', '1.1.0'), ('notes', '1.0.0')]),
+    (dict(plugin_id='notes', all_releases=True), [('notes', '2.0.0'), ('notes', '1.1.0'), ('notes', '1.0.0')]),
     (dict(text=' notes '), [('alpha', '0.1.0'), ('notes', '2.0.0')]),
     (dict(text='board'), [('alpha', '0.1.0')]),
 ])

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace import same_version
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin import PLUGIN_ARGSPEC, PluginSpec
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
 
@@ -21,11 +22,17 @@ def spec(**params):
 
 
 def test_spec_lower_cases_the_id():
-    assert spec(id=' Com.Example.Notes ').id == 'com.example.notes'
+    assert spec(id='Com.Example.Notes').id == 'com.example.notes'
+
+
+@pytest.mark.parametrize('plugin_id', ['../../x', ' com.example.notes', 'ab', '', None])
+def test_spec_refuses_an_id_mattermost_refuses_before_anything_else(plugin_id):
+    # state=latest with version contradicts: the id is refused first, since the other messages name it.
+    with pytest.raises(PluginIdError, match=re.escape('invalid plugin id %r: a plugin id is 3 to 190 characters' % plugin_id)):
+        spec(id=plugin_id, state='latest', version='1.0.0')
 
 
 @pytest.mark.parametrize('params,message', [
-    (dict(id=''), 'must not be empty'),
     (dict(id='x1x', state='latest', version='1.0.0'), 'contradict'),
     (dict(id='x1x', state='latest', source='file', src='/b.tar.gz'), 'needs source=marketplace'),
     (dict(id='x1x', state='absent', enabled=True), 'do not apply to state=absent'),

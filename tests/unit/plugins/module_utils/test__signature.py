@@ -6,6 +6,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
+import shutil
+import time
 
 import pytest
 
@@ -126,3 +128,28 @@ def test_find_key_matches_the_whole_user_id(signers):
     gpg = _gpg.named_keyring(signers[4096].home)
     assert _gpg.find_key(gpg, 'Signer 4096 <signer4096@example.com>')['fingerprint'] == signers[4096].fingerprint
     assert _gpg.find_key(gpg, 'Signer 4096') is None
+
+
+def hanging_gpg(directory, operation):
+    """A gpg on PATH that is the real one, except that `operation` never ends (as when gpg waits for its agent)."""
+    real = shutil.which('gpg')
+    script = directory / 'gpg'
+    script.write_text('#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "%s" ] && exec sleep 300; done\nexec %s "$@"\n' % (operation, real))
+    script.chmod(0o755)
+    return str(directory)
+
+
+def test_a_gpg_run_that_does_not_end_is_stopped_with_a_clear_error(tmp_path, monkeypatch, signers):
+    signer = signers[4096]
+    bundle = tmp_path / 'bundle.tar.gz'
+    bundle.write_bytes(b'bundle bytes')
+    _gpg.sign_bundle(_gpg.named_keyring(signer.home), str(bundle), str(bundle) + '.sig', signer.fingerprint)
+    key = tmp_path / 'signer.asc'
+    key.write_bytes(signer.public)
+    monkeypatch.setattr(_gpg, 'GPG_TIMEOUT', 1)
+    monkeypatch.setenv('PATH', hanging_gpg(tmp_path, '--verify') + os.pathsep + os.environ['PATH'])
+    started = time.time()
+    with pytest.raises(SignatureError) as error:
+        _gpg.verify_bundle(str(bundle), str(bundle) + '.sig', [str(key)], str(tmp_path))
+    assert time.time() - started < 30
+    assert str(error.value).startswith('gpg --verify did not finish within 1 seconds and was stopped')

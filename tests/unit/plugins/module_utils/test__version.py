@@ -96,7 +96,7 @@ def test_build_metadata_and_leading_v_do_not_count(left, right):
 def test_versions_do_not_equal_other_types():
     assert parse_version('1.0.0') != '1.0.0'
     with pytest.raises(TypeError):
-        parse_version('1.0.0') < '2.0.0'  # pylint: disable=expression-not-assigned
+        assert parse_version('1.0.0') < '2.0.0'
 
 
 def test_compare_versions_names_the_bad_text():
