@@ -431,7 +431,7 @@ class Acceptor:
 
     def run(self):
         while True:
-            for key, events in self.selector.select():
+            for key in [selected[0] for selected in self.selector.select()]:
                 if key.data is None:
                     return
                 try:
