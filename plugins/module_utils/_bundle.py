@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plugin bundles (.tar.gz): read and check the manifest without unpacking anything, and verify checksums."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import errno
 import gzip
 import hashlib

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one Mattermost REST API client of the collection."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import io
 import ipaddress
 import os

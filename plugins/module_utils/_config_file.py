@@ -6,9 +6,6 @@ A setting that is already in the file is changed by replacing the bytes of its v
 other byte (Mattermost's 4-space layout, its escaping of <, > and &, key order) stays as it was.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import json
 import re
 

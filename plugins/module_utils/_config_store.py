@@ -7,9 +7,6 @@ store (a postgres:// config DSN, used by omnibus installs) keeps the active conf
 companion files in ConfigurationFiles. Both are changed the way the server itself changes them.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import base64
 import json
 import os

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A time limit for a subprocess that has none of its own (psql on a stalled connection, gpg through python-gnupg)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import subprocess
 import threading
 

@@ -7,9 +7,6 @@ for the HTTP client, BundleError, SignatureError, ConfigFileError, ConfigStoreEr
 defined here). Its message says what is wrong and what to do; its `details` become fields of the result.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import contextlib
 
 

@@ -9,9 +9,6 @@ its directory) before and after the rename, so a crash leaves the old file or th
 The plugin directories on the server (_plugin_bundle) are written through directory descriptors instead.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import errno
 import os
 import tempfile

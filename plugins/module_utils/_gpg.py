@@ -6,9 +6,6 @@ Everything that only reads keys or checks signatures works in a throw-away keyri
 keyring is never read or changed; only key generation and signing use a named keyring (named_keyring).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import contextlib
 import os
 import shutil

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reading the Marketplace: as the server sees it, and straight from the Marketplace service."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError, redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible, parse_version

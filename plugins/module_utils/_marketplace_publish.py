@@ -10,9 +10,6 @@ Layout under the publish directory (served as the server's MarketplaceURL):
   SHA256SUMS              checksums of the bundles and signatures, in sha256sum format
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import base64
 import binascii
 import copy

@@ -7,9 +7,6 @@ write goes through a directory descriptor and O_NOFOLLOW, nothing is ever follow
 a plugin directory is built beside its final place and renamed into it.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import binascii
 import ctypes
 import errno

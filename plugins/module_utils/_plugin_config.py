@@ -3,9 +3,6 @@
 """Plugin settings: one plugin's entry under PluginSettings.Plugins, checked against the plugin's manifest and
 written with PUT /config/patch (the server-wide PluginSettings are in _plugin_settings)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
 from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import require_api_writable, require_config_writable, same_value
 

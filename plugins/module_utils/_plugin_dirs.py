@@ -9,9 +9,6 @@ not followed either), and changes the owner and mode of the plugin directories a
 existing parent.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import errno
 import os
 import stat

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plugin ids: checked and normalised in one place, before any path, URL or config key is built from one."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import re
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The plugin_key module: trusted plugin-signing keys in the server's config store (SignaturePublicKeyFiles)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import ConfigStoreError, valid_file_name
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, check_trusted_key, scan_keys
 

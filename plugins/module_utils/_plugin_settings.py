@@ -3,9 +3,6 @@
 """The server-wide PluginSettings: checked against a JSON Schema and Mattermost's forbidden combinations, then
 written with PUT /config/patch. Kept apart from _plugin_config so that only plugin_settings loads jsonschema."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import traceback
 from typing import Optional
 

@@ -2,8 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How every module of the collection exits: one convention for what its result holds."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
 
 
 def exit_with(module, result):

@@ -3,9 +3,6 @@
 """The server as the modules see it: ServerView (PluginSettings and plugin statuses, read once), and the gates of
 its install routes (Marketplace, uploads, download URLs), checked before any write."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace

@@ -3,9 +3,6 @@
 """The checks before a PluginSettings change that the server would not keep: a value the service environment
 overrides, a cluster whose config cannot be saved; and how setting values compare."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import HINT_READ_ONLY_CONFIG, MattermostAPIError
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import SettingsError
 

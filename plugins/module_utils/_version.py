@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Semantic versions (semver 2.0), ordered the way Mattermost and its Marketplace order them (blang/semver)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import functools
 import re
 

@@ -3,9 +3,6 @@
 """playbooks/drift.yml through ansible-runner, the runtime AWX and Automation Platform use on their execution nodes,
 with the connection injected as the AWX credential type of extensions/awx/credential-type.yml injects it."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import json
 import os
 import sys

@@ -2,11 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every module's EXAMPLES, run as written against the simulator."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import hashlib
-
 
 from support.harness import fetch_bundle, module_examples
 from support.playbooks import run_tasks

@@ -6,9 +6,6 @@ The catalog's com.example.notes has 1.0.0 (needs 8.0.0, Community), 1.1.0 (needs
 2.0.0 (needs 10.0.0, Partner + Experimental).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import json
 import os
 

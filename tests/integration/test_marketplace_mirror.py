@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The marketplace_mirror role (and marketplace_publish): publish, serve with a plain web server, install from it."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import functools
 import hashlib
 import json

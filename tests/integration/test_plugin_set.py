@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """mmops.mattermost.plugin_set and the plugins role through ansible-playbook against the simulator."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from support.harness import module_examples
 from support.playbooks import run_tasks
 

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/report.yml: plugin versions x servers, with updates and labels, in Markdown and HTML."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import os
 from html.parser import HTMLParser
 from support.playbooks import fleet_inventory, REPO, run_playbook

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The prepackaged_plugins role: a signed custom plugin onto a server that requires signatures, end to end."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import grp
 import gzip
 import io
@@ -13,7 +10,6 @@ import os
 import pwd
 import sys
 import tarfile
-
 
 from support.harness import PASSPHRASE, server_config, signature_task
 from support.playbooks import plugin_task, run_tasks

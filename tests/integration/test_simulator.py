@@ -5,9 +5,6 @@
 The collection's tests are only as good as its test double: these pin the quirks they rely on.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import requests
 
 

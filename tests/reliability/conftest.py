@@ -6,9 +6,6 @@ The fixtures live in tests/support/harness.py, shared with the integration suite
 from tests/support.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import os
 import sys
 

@@ -4,9 +4,6 @@
 sources (issue 15 points 14-16): a read-only file config store refuses config saves, a config reload is local to the
 node that answers, and removing a plugin a node installed from prepackaged_plugins is local too."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import json
 
 import pytest

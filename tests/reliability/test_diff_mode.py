@@ -3,9 +3,6 @@
 """A module's result holds `diff` only in diff mode (issue 16 point 7): without --diff a registered result, a callback
 and -v output carry no before/after."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import grp
 import os
 import pwd

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The API modules answer the same inside Ansible's worker (the action plugins) as on the module path."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from support.playbooks import run_tasks
 
 

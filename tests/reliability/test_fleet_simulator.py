@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The simulator at fleet scale: 1,000 servers from one process that is cheap to keep and to stop, and never stuck."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import socket
 import time
 import urllib.parse

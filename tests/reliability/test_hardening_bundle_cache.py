@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The bundle cache cannot be used to plant a bundle: no directory others can write, no links (#15 point 12)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import hashlib
 import os
 import shutil

@@ -6,9 +6,6 @@ The role runs with its paths rooted in a temporary directory; the service user i
 the files given to it (they run as root, as the role does).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import gzip
 import hashlib
 import io

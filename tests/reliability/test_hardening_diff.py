@@ -3,9 +3,6 @@
 """A module that edits config.json shows the value it manages, never the file: config.json holds the database
 DataSource with its password (issue 15 point 5)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import json
 import os
 import shutil

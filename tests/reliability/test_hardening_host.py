@@ -3,9 +3,6 @@
 """The host roles run as root: what the service user, a system admin or the web server user can plant in the files
 and directories they own must not make root change anything outside the tree it manages, nor print a secret."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import base64
 import json
 import os

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Broken and hostile plugin input: each case fails with a clear message, and nothing reaches the server."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import gzip
 import hashlib
 import io

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """No secret in anything a run shows: stdout at -vvv with --diff, registered results, or the server's log."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import pytest
 
 from support.harness import PASSPHRASE, signature_task, signing_key_task

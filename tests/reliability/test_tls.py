@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A server behind a private CA: verified with ca_path, refused clearly without it."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 from support.playbooks import plugin_task, run_tasks
 
 

@@ -5,9 +5,6 @@
 The fixtures reach the tests through each suite's conftest.py, which imports them from here.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import ast
 import json
 import os

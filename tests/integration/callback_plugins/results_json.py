@@ -6,8 +6,6 @@ ansible-core 2.19 no longer ships a JSON callback (it moved to ansible.posix, wh
 download), and the integration tests read results, diffs and warnings from one document.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
 
 DOCUMENTATION = '''
 name: results_json

@@ -4,9 +4,6 @@
 found by reading the sources (imports inside functions count too). A module that gains one fails here: either it
 needs it (add it below, in the same change) or an import tangle pulled it in (untangle it)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import ast
 import os
 

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Deadline: a subprocess past its time is killed, one that ends in time is left alone."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import subprocess
 import time
 

@@ -6,9 +6,6 @@ Planning only reads, so a stand-in for the HTTP layer (what the server and the M
 the view, the reconciler and the Marketplace helpers run as they do in the modules.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import io
 import json
 import re

@@ -2,9 +2,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """validate_plugin_id: Mattermost's rule for plugin ids, and ids lower-cased as Mattermost stores them."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PLUGIN_ID_RULE, PluginIdError, validate_plugin_id
