@@ -47,8 +47,7 @@ def go_env():
 
 
 def go(args, cwd, capture=False):
-    completed = subprocess.run(['go'] + args, cwd=cwd, env=go_env(), text=True, check=False,
-                               stdout=subprocess.PIPE if capture else None)
+    completed = subprocess.run(['go'] + args, cwd=cwd, env=go_env(), text=True, check=False, stdout=subprocess.PIPE if capture else None)
     if completed.returncode != 0:
         sys.exit('build-mattermost: `go %s` failed (exit %d)' % (' '.join(args), completed.returncode))
     return completed.stdout
@@ -70,14 +69,15 @@ def build_server(entry, unavailable):
         say('Mattermost %s (%s) is cached in %s' % (entry['name'], entry['server'], target))
         return target
     started = time.time()
-    say('building Mattermost %s: %s@%s with %s@%s (a cold build takes many minutes)'
-        % (entry['name'], SERVER_MODULE, entry['server'], PUBLIC_MODULE, entry['public']))
+    say(
+        'building Mattermost %s: %s@%s with %s@%s (a cold build takes many minutes)'
+        % (entry['name'], SERVER_MODULE, entry['server'], PUBLIC_MODULE, entry['public'])
+    )
     shutil.rmtree(target, ignore_errors=True)
     wrapper = tempfile.mkdtemp(prefix='mmops-mattermost-build-')
     try:
         go(['mod', 'init', 'mmops.local/mattermost-build'], wrapper)
-        go(['mod', 'edit', '-require=%s@%s' % (SERVER_MODULE, entry['server']),
-            '-require=%s@%s' % (PUBLIC_MODULE, entry['public'])], wrapper)
+        go(['mod', 'edit', '-require=%s@%s' % (SERVER_MODULE, entry['server']), '-require=%s@%s' % (PUBLIC_MODULE, entry['public'])], wrapper)
         module = json.loads(go(['mod', 'download', '-json', '%s@%s' % (SERVER_MODULE, entry['server'])], wrapper, capture=True))
         server_mod = json.loads(go(['mod', 'edit', '-json', module['GoMod']], wrapper, capture=True))
         edits = ['-go=%s' % server_mod['Go']]
@@ -87,8 +87,10 @@ def build_server(entry, unavailable):
             if unavailable.get(new['Path'], {}).get('skip_replace'):
                 say('not copying the replace %s => %s: %s' % (old['Path'], new['Path'], unavailable[new['Path']]['why']))
                 continue
-            edits.append('-replace=%s=%s' % (old['Path'] + ('@' + old['Version'] if old.get('Version') else ''),
-                                             new['Path'] + ('@' + new['Version'] if new.get('Version') else '')))
+            edits.append(
+                '-replace=%s=%s'
+                % (old['Path'] + ('@' + old['Version'] if old.get('Version') else ''), new['Path'] + ('@' + new['Version'] if new.get('Version') else ''))
+            )
         for exclude in server_mod.get('Exclude') or []:
             edits.append('-exclude=%s@%s' % (exclude['Path'], exclude['Version']))
         for path, fix in unavailable.items():
@@ -101,11 +103,9 @@ def build_server(entry, unavailable):
         shutil.rmtree(staging, ignore_errors=True)
         os.makedirs(os.path.join(staging, 'bin'))
         model = PUBLIC_MODULE + '/model'
-        ldflags = '-X %s.BuildNumber=mmops-e2e -X %s.BuildHash=%s -X %s.BuildEnterpriseReady=false' % (
-            model, model, entry['commit'], model)
+        ldflags = '-X %s.BuildNumber=mmops-e2e -X %s.BuildHash=%s -X %s.BuildEnterpriseReady=false' % (model, model, entry['commit'], model)
         say('compiling %s/cmd/mattermost' % SERVER_MODULE)
-        go(['build', '-trimpath', '-ldflags', ldflags, '-o', os.path.join(staging, 'bin', 'mattermost'),
-            SERVER_MODULE + '/cmd/mattermost'], wrapper)
+        go(['build', '-trimpath', '-ldflags', ldflags, '-o', os.path.join(staging, 'bin', 'mattermost'), SERVER_MODULE + '/cmd/mattermost'], wrapper)
         for name in RUNTIME_TREE:
             shutil.copytree(os.path.join(module['Dir'], name), os.path.join(staging, name))
         for name in EMPTY_DIRS:

@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-
 class ModuleDocFragment(object):
     # Modules that change a server: full check and diff mode.
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options: {}
 attributes:
   check_mode:
@@ -14,10 +13,10 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-'''
+"""
 
     # Read-only modules.
-    INFO_MODULE = r'''
+    INFO_MODULE = r"""
 options: {}
 attributes:
   check_mode:
@@ -28,10 +27,10 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This action does not modify state.
-'''
+"""
 
     # Members of the group/mmops.mattermost.api module_defaults group.
-    ACTIONGROUP_API = r'''
+    ACTIONGROUP_API = r"""
 options: {}
 attributes:
   action_group:
@@ -39,10 +38,10 @@ attributes:
     support: full
     membership:
       - mmops.mattermost.api
-'''
+"""
 
     # API modules with an action plugin that runs their code inside Ansible's worker on the controller.
-    IN_PROCESS = r'''
+    IN_PROCESS = r"""
 options: {}
 attributes:
   action:
@@ -54,4 +53,4 @@ attributes:
         controller's Python and libraries, instead of starting a Python process for each host. On any other connection
         it runs as a module.
       - Set the environment variable E(MMOPS_MATTERMOST_IN_PROCESS=false) to run it as a module everywhere.
-'''
+"""

@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-
 class ModuleDocFragment(object):
     # What the modules that enable, disable or remove plugins do on a cluster whose config store is read-only.
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options: {}
 notes:
   - On a high-availability cluster (C(ClusterSettings.Enable)) with C(ClusterSettings.ReadOnlyConfig) true (the
@@ -14,4 +13,4 @@ notes:
     refuses as it would the change (elsewhere it changes nothing), and fails naming C(ClusterSettings.ReadOnlyConfig)
     and the way out (the database config store, or C(ReadOnlyConfig) false on every node). Not in check mode; a run that
     changes nothing sends no such request.
-'''
+"""

@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-
 class ModuleDocFragment(object):
     # The connection options every API module shares (module_defaults group mmops.mattermost.api).
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   url:
     description:
@@ -42,4 +41,4 @@ options:
     default: 30
 requirements:
   - requests >= 2.25
-'''
+"""

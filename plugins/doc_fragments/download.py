@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-
 class ModuleDocFragment(object):
     # The options of the modules that download bundles on the host they run on (source=url).
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   download_timeout:
     description:
@@ -19,4 +18,4 @@ options:
         credentials (presigned C(X-Amz-Signature) URLs).
     type: float
     default: 600
-'''
+"""

@@ -67,19 +67,19 @@ class _CappedReader:
         self.consumed += len(data)
         if self.consumed > self._limit:
             raise _too_large(self._bundle, self._limit)
-        self._window = (self._window + data)[-self._WINDOW:]
+        self._window = (self._window + data)[-self._WINDOW :]
         return data
 
     def block_after_drain(self, offset):
         """Read the stream to its end (gzip checks its length and CRC there); return the block at `offset`."""
         start = self.consumed - len(self._window)
-        block = self._window[offset - start:offset - start + tarfile.BLOCKSIZE] if offset >= start else b''
+        block = self._window[offset - start : offset - start + tarfile.BLOCKSIZE] if offset >= start else b''
         while True:
             data = self.read(DRAIN_CHUNK)
             if not data:
                 return block
             if len(block) < tarfile.BLOCKSIZE:
-                block += data[:tarfile.BLOCKSIZE - len(block)]
+                block += data[: tarfile.BLOCKSIZE - len(block)]
 
 
 def _check_archive_end(bundle, reader, offset):
@@ -108,8 +108,7 @@ def _check_utf8(bundle, member):
         try:
             text.encode('utf-8')
         except UnicodeEncodeError:
-            raise BundleError("%s holds %s is not UTF-8: '%s'; rename it in UTF-8 and rebuild the bundle"
-                              % (bundle, what, _printable(text)))
+            raise BundleError("%s holds %s is not UTF-8: '%s'; rename it in UTF-8 and rebuild the bundle" % (bundle, what, _printable(text)))
 
 
 def _member_parts(bundle, member):
@@ -165,8 +164,7 @@ def _scan(bundle, archive, max_uncompressed, max_members, visit):
             raise _too_large(bundle, max_uncompressed)
         parts = _member_parts(bundle, member)
         if member.isdev():
-            raise BundleError('%s holds %s, a device or FIFO; a plugin bundle may only hold files, directories and links'
-                              % (bundle, member.name))
+            raise BundleError('%s holds %s, a device or FIFO; a plugin bundle may only hold files, directories and links' % (bundle, member.name))
         # Mattermost skips links when it unpacks a bundle. Links that escape the bundle are refused here
         # as a sign of a tampered or broken bundle; links inside it are harmless and accepted.
         if member.issym() or member.islnk():
@@ -193,9 +191,8 @@ def _scan(bundle, archive, max_uncompressed, max_members, visit):
 def _check_links(path, root, links):
     """No link may point outside the plugin root: unpacked, that root becomes <plugins dir>/<id>/ and nothing else."""
     for name, target, resolved in links:
-        if resolved[:len(root)] != root:
-            raise BundleError('%s holds %s, a link to %s outside the plugin directory %s/; rebuild the bundle without it'
-                              % (path, name, target, root[0]))
+        if resolved[: len(root)] != root:
+            raise BundleError('%s holds %s, a link to %s outside the plugin directory %s/; rebuild the bundle without it' % (path, name, target, root[0]))
 
 
 def _no_manifest(path, root, top_level, first_members):
@@ -203,12 +200,15 @@ def _no_manifest(path, root, top_level, first_members):
     if not root and len(top_level) > 1 and directories:
         # The bundle was meant to be <id>/..., and something lies beside that directory: name it.
         outside = [first_members[name] for name in top_level if name != directories[0]]
-        return BundleError('%s has no %s in the archive root, where Mattermost looks for the plugin manifest when a bundle '
-                           'has more than one top-level entry; it holds members outside the plugin directory %s/: %s. '
-                           'A plugin bundle holds one directory, <plugin id>/, with everything in it'
-                           % (path, ', '.join(MANIFEST_NAMES), directories[0], ', '.join(outside)))
-    return BundleError('%s has no %s in %s, where Mattermost looks for the plugin manifest'
-                       % (path, ', '.join(MANIFEST_NAMES), '%s/' % root[0] if root else 'the archive root'))
+        return BundleError(
+            '%s has no %s in the archive root, where Mattermost looks for the plugin manifest when a bundle '
+            'has more than one top-level entry; it holds members outside the plugin directory %s/: %s. '
+            'A plugin bundle holds one directory, <plugin id>/, with everything in it' % (path, ', '.join(MANIFEST_NAMES), directories[0], ', '.join(outside))
+        )
+    return BundleError(
+        '%s has no %s in %s, where Mattermost looks for the plugin manifest'
+        % (path, ', '.join(MANIFEST_NAMES), '%s/' % root[0] if root else 'the archive root')
+    )
 
 
 def _parse_manifest(location, name, data):
@@ -254,8 +254,10 @@ def read_bundle(path, visit=None, max_uncompressed=1 << 30, max_members=10000):
                 top_level, first_members, candidates, links = _scan(path, archive, max_uncompressed, max_members, visit)
                 _check_archive_end(path, reader, archive.offset)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise BundleError('cannot read %s as a plugin bundle (a gzip-compressed tar archive): %s; '
-                          'check that the file is complete and is a .tar.gz plugin bundle' % (path, exc))
+        raise BundleError(
+            'cannot read %s as a plugin bundle (a gzip-compressed tar archive): %s; '
+            'check that the file is complete and is a .tar.gz plugin bundle' % (path, exc)
+        )
 
     # As Mattermost: a single top-level directory is the plugin root, otherwise the archive root is.
     root = [name for name, is_directory in top_level.items() if is_directory] if len(top_level) == 1 else []
@@ -302,8 +304,7 @@ def verify_checksum(path, expected_text):
     expected = parse_checksum(expected_text)
     actual = sha256_file(path)
     if actual != expected:
-        raise BundleError('%s: checksum mismatch: expected sha256:%s, got sha256:%s; the file is not the one the checksum describes'
-                          % (path, expected, actual))
+        raise BundleError('%s: checksum mismatch: expected sha256:%s, got sha256:%s; the file is not the one the checksum describes' % (path, expected, actual))
     return actual
 
 
@@ -327,21 +328,26 @@ class BundleCache:
             handle = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                raise BundleError('the bundle cache %s is a symbolic link or not a directory; set MMOPS_MATTERMOST_BUNDLE_CACHE '
-                                  'to the real directory' % self.directory)
+                raise BundleError(
+                    'the bundle cache %s is a symbolic link or not a directory; set MMOPS_MATTERMOST_BUNDLE_CACHE to the real directory' % self.directory
+                )
             raise
         status = os.fstat(handle)
         problem = None
         if status.st_uid not in (os.geteuid(), 0):
             problem = 'is owned by user id %d, not by this user (%d) or root' % (status.st_uid, os.geteuid())
         elif status.st_mode & 0o022:
-            problem = 'is writable by %s (mode %04o)' % ('group and others' if status.st_mode & 0o022 == 0o022 else
-                                                         'others' if status.st_mode & 0o002 else 'its group', status.st_mode & 0o7777)
+            problem = 'is writable by %s (mode %04o)' % (
+                'group and others' if status.st_mode & 0o022 == 0o022 else 'others' if status.st_mode & 0o002 else 'its group',
+                status.st_mode & 0o7777,
+            )
         if problem:
             os.close(handle)
-            raise BundleError('the bundle cache %s %s, so a bundle planted there could be uploaded; make it private '
-                              '(chmod 700, owned by the user running the modules) or set MMOPS_MATTERMOST_BUNDLE_CACHE to '
-                              'such a directory' % (self.directory, problem))
+            raise BundleError(
+                'the bundle cache %s %s, so a bundle planted there could be uploaded; make it private '
+                '(chmod 700, owned by the user running the modules) or set MMOPS_MATTERMOST_BUNDLE_CACHE to '
+                'such a directory' % (self.directory, problem)
+            )
         return handle
 
     def fetch(self, digest, destination):
@@ -359,8 +365,10 @@ class BundleCache:
                 handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
-                    raise BundleError('%s in the bundle cache is a symbolic link; the cache holds only files the modules '
-                                      'wrote: remove it' % os.path.join(self.directory, name))
+                    raise BundleError(
+                        '%s in the bundle cache is a symbolic link; the cache holds only files the modules '
+                        'wrote: remove it' % os.path.join(self.directory, name)
+                    )
                 return False
             with os.fdopen(handle, 'rb') as source, open(destination, 'wb') as target:
                 if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):

@@ -58,13 +58,18 @@ DOWNLOAD_ARGSPEC = dict(
 )
 
 # scheme://userinfo@rest?query#fragment; userinfo only after a scheme, as a URL parser reads it.
-_URL = re.compile(r'^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?)?'
-                  r'(?P<rest>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$', re.DOTALL)
+_URL = re.compile(
+    r'^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?)?'
+    r'(?P<rest>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$',
+    re.DOTALL,
+)
 
 # The way out of a cluster's read-only config (ClusterSettings.ReadOnlyConfig with the file config store).
-HINT_READ_ONLY_CONFIG = ('move the config to the database config store (MM_CONFIG=postgres://..., see `mattermost config '
-                         'migrate`), or set ClusterSettings.ReadOnlyConfig to false in config.json on every node and '
-                         'restart them')
+HINT_READ_ONLY_CONFIG = (
+    'move the config to the database config store (MM_CONFIG=postgres://..., see `mattermost config '
+    'migrate`), or set ClusterSettings.ReadOnlyConfig to false in config.json on every node and '
+    'restart them'
+)
 
 # What to do about the gates Mattermost answers with 501, keyed by its error id (and the read-only config's errors).
 GATE_HINTS = {
@@ -72,18 +77,20 @@ GATE_HINTS = {
     'app.plugin.cluster.save_config.app_error': 'this cluster cannot save its config through the API: ' + HINT_READ_ONLY_CONFIG,
     'app.plugin.disabled.app_error': (
         'plugins are switched off (PluginSettings.Enable), or, for an install from a URL, custom uploads are off '
-        '(PluginSettings.EnableUploads) or signatures are required (PluginSettings.RequirePluginSignature)'),
+        '(PluginSettings.EnableUploads) or signatures are required (PluginSettings.RequirePluginSignature)'
+    ),
     'app.plugin.upload_disabled.app_error': (
-        'uploads need PluginSettings.EnableUploads true (set it with the mmops.mattermost.plugin_uploads role) '
-        'and PluginSettings.RequirePluginSignature false'),
+        'uploads need PluginSettings.EnableUploads true (set it with the mmops.mattermost.plugin_uploads role) and PluginSettings.RequirePluginSignature false'
+    ),
     'app.plugin.marketplace_disabled.app_error': (
-        'the Marketplace is switched off: set PluginSettings.EnableMarketplace with mmops.mattermost.plugin_settings'),
+        'the Marketplace is switched off: set PluginSettings.EnableMarketplace with mmops.mattermost.plugin_settings'
+    ),
     'app.plugin.marketplace_client.failed_to_fetch': (
         'the server could not read its Marketplace (PluginSettings.MarketplaceURL): check that URL and that the server can '
         'reach it; a private address needs ServiceSettings.AllowedUntrustedInternalConnections, a private CA the '
-        'mmops.mattermost.ca_trust role'),
-    'api.context.session_expired.app_error': (
-        'the token was refused: check token (or MATTERMOST_TOKEN) and that the user or bot may use access tokens'),
+        'mmops.mattermost.ca_trust role'
+    ),
+    'api.context.session_expired.app_error': ('the token was refused: check token (or MATTERMOST_TOKEN) and that the user or bot may use access tokens'),
     'api.context.permissions.app_error': 'the token belongs to an account without the system console permissions this needs',
 }
 
@@ -150,8 +157,7 @@ class MattermostAPIError(MattermostError):
         if not isinstance(body, dict):
             # Some multipart failures are plain text (http.Error), not AppError JSON.
             return cls(method, path, response.status_code, message=response.text.strip()[:500] or response.reason)
-        return cls(method, path, response.status_code, error_id=body.get('id'), message=body.get('message'),
-                   detailed_error=body.get('detailed_error'))
+        return cls(method, path, response.status_code, error_id=body.get('id'), message=body.get('message'), detailed_error=body.get('detailed_error'))
 
 
 class _BoundedRetry(Retry):
@@ -179,8 +185,10 @@ class MultipartFileBody:
         head = b''
         for name, value in (fields or {}).items():
             head += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, name, value)).encode('utf-8')
-        head += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
-                 'Content-Type: application/gzip\r\n\r\n' % (boundary, field, os.path.basename(path))).encode('utf-8')
+        head += (
+            '--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+            'Content-Type: application/gzip\r\n\r\n' % (boundary, field, os.path.basename(path))
+        ).encode('utf-8')
         tail = ('\r\n--%s--\r\n' % boundary).encode('utf-8')
         self.content_type = 'multipart/form-data; boundary=%s' % boundary
         self._parts = [io.BytesIO(head), open(path, 'rb'), io.BytesIO(tail)]
@@ -236,9 +244,18 @@ _SESSIONS: dict[tuple, Any] = {}
 def _shared_session(key):
     """The requests session for `key` in this process: transient errors retried, Retry-After bounded."""
     if key not in _SESSIONS:
-        retry = _BoundedRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES, other=0,
-                              backoff_factor=BACKOFF_FACTOR, status_forcelist=TRANSIENT_STATUSES,
-                              allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
+        retry = _BoundedRetry(
+            total=RETRIES,
+            connect=RETRIES,
+            read=RETRIES,
+            status=RETRIES,
+            other=0,
+            backoff_factor=BACKOFF_FACTOR,
+            status_forcelist=TRANSIENT_STATUSES,
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
         session = requests.Session()
         session.headers['User-Agent'] = 'mmops.mattermost'
         adapter = HTTPAdapter(max_retries=retry)
@@ -274,8 +291,9 @@ class MattermostClient:
         if not params['validate_certs']:
             module.warn('validate_certs is false: the TLS certificate of %s is not checked' % redact_url(url))
         if token and sends_token_in_clear(url):
-            module.warn('url %s is plain http to a host that is not this one: the token and every setting cross the '
-                        'network unencrypted; use https' % redact_url(url))
+            module.warn(
+                'url %s is plain http to a host that is not this one: the token and every setting cross the network unencrypted; use https' % redact_url(url)
+            )
         return cls(url, token, params['validate_certs'], params['ca_path'], params['timeout'])
 
     def _send(self, session, method, url, shown, timeout=None, **kwargs):
@@ -288,24 +306,31 @@ class MattermostClient:
             raise MattermostError(
                 '%s: the TLS certificate of %s could not be verified (%s). If it is signed by a private CA, set ca_path '
                 '(or MATTERMOST_CA_PATH) to that CA in PEM form; the mmops.mattermost.ca_trust role adds it to the '
-                'server host trust store' % (shown, redact_url(url), _reason(exc)), request=shown)
+                'server host trust store' % (shown, redact_url(url), _reason(exc)),
+                request=shown,
+            )
         except requests.exceptions.Timeout as exc:
-            raise MattermostError('%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow'
-                                  % (shown, redact_url(url), timeout, _reason(exc)), request=shown)
+            raise MattermostError(
+                '%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow' % (shown, redact_url(url), timeout, _reason(exc)),
+                request=shown,
+            )
         except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
             # Nothing was sent, and no retry would help: the URL itself is wrong.
-            raise MattermostError('%s: %s is not a valid http(s) URL (%s); check url (or MATTERMOST_URL): it needs a scheme '
-                                  'and a host, such as https://chat.example.com' % (shown, redact_url(url), _reason(exc)),
-                                  request=shown)
+            raise MattermostError(
+                '%s: %s is not a valid http(s) URL (%s); check url (or MATTERMOST_URL): it needs a scheme '
+                'and a host, such as https://chat.example.com' % (shown, redact_url(url), _reason(exc)),
+                request=shown,
+            )
         except requests.exceptions.RequestException as exc:
-            raise MattermostError('%s: cannot reach %s after %d retries (%s); check url and that the server is up'
-                                  % (shown, redact_url(url), RETRIES, _reason(exc)), request=shown)
+            raise MattermostError(
+                '%s: cannot reach %s after %d retries (%s); check url and that the server is up' % (shown, redact_url(url), RETRIES, _reason(exc)),
+                request=shown,
+            )
 
     def request(self, method, path, params=None, json_body=None, body=None, headers=None):
         """Call /api/v4<path>; return the decoded JSON body, raise MattermostAPIError on an error status."""
         shown = '%s %s%s' % (method, API_PREFIX, path)
-        response = self._send(self._api, method, self.base_url + API_PREFIX + path, shown,
-                              params=params, json=json_body, data=body, headers=headers)
+        response = self._send(self._api, method, self.base_url + API_PREFIX + path, shown, params=params, json=json_body, data=body, headers=headers)
         self.server_version = server_version_from_header(response.headers.get('X-Version-Id')) or self.server_version
         if response.status_code >= 400:
             raise MattermostAPIError.from_response(method, API_PREFIX + path, response)
@@ -338,15 +363,15 @@ class MattermostClient:
             if check_url:
                 check_url(url)
             shown = 'GET %s' % redact_url(url)
-            response = self._send(self._plain, 'GET', url, shown, stream=True, allow_redirects=False,
-                                  timeout=min(self.timeout, max(deadline - time.time(), 0.001)))
+            response = self._send(
+                self._plain, 'GET', url, shown, stream=True, allow_redirects=False, timeout=min(self.timeout, max(deadline - time.time(), 0.001))
+            )
             with response:
                 if response.status_code in REDIRECT_STATUSES and response.headers.get('Location'):
                     url = urljoin(url, response.headers['Location'])
                     continue
                 if response.status_code >= 400:
-                    raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code),
-                                          status=response.status_code, request=shown)
+                    raise MattermostError('%s failed with HTTP %s' % (shown, response.status_code), status=response.status_code, request=shown)
                 self._save(response, destination, shown, deadline, seconds, max_size)
                 return url
         raise MattermostError('%s: more than %d redirects' % (shown, MAX_REDIRECTS), request=shown)
@@ -378,8 +403,9 @@ class MattermostClient:
         finally:
             watchdog.cancel()
         if time.time() >= deadline:
-            raise MattermostError('%s: the download did not finish within %s seconds (download_timeout; %d bytes received)'
-                                  % (shown, seconds, size), request=shown)
+            raise MattermostError(
+                '%s: the download did not finish within %s seconds (download_timeout; %d bytes received)' % (shown, seconds, size), request=shown
+            )
 
     # The routes the collection uses, one method each.
 
@@ -419,8 +445,7 @@ class MattermostClient:
         return self.request('POST', '/plugins/marketplace', json_body={'id': plugin_id})
 
     def install_from_url(self, download_url, force):
-        return self.request('POST', '/plugins/install_from_url',
-                            params={'plugin_download_url': download_url, 'force': 'true' if force else 'false'})
+        return self.request('POST', '/plugins/install_from_url', params={'plugin_download_url': download_url, 'force': 'true' if force else 'false'})
 
     def upload_plugin(self, path, force):
         body = MultipartFileBody('plugin', path, {'force': 'true' if force else 'false'})

@@ -28,8 +28,7 @@ def read_config(path):
         with open(path, 'rb') as handle:
             text = handle.read().decode('utf-8')
     except (IOError, OSError) as exc:
-        raise ConfigFileError('cannot read the Mattermost config file %s: %s (set the path to the config.json this '
-                              'server reads)' % (path, exc.strerror or exc))
+        raise ConfigFileError('cannot read the Mattermost config file %s: %s (set the path to the config.json this server reads)' % (path, exc.strerror or exc))
     except UnicodeDecodeError as exc:
         raise ConfigFileError('%s is not UTF-8 text: %s' % (path, exc))
     try:
@@ -57,7 +56,7 @@ def with_setting(text, section, key, value):
     expected.setdefault(section, {})[key] = value
     span = _value_span(text, (section, key))
     if span is None:
-        trailing = text[len(text.rstrip()):]
+        trailing = text[len(text.rstrip()) :]
         changed = json.dumps(expected, indent=4, ensure_ascii=False) + trailing
     else:
         start, end = span
@@ -76,11 +75,11 @@ def _value_span(text, path):
     """(start, end) of the value at the object key `path` (a tuple of keys) in JSON `text`, or None if absent."""
     position = _skip_whitespace(text, 0)
     for key in path:
-        if text[position:position + 1] != '{':
+        if text[position : position + 1] != '{':
             return None
         position = _skip_whitespace(text, position + 1)
         while True:
-            if text[position:position + 1] != '"':
+            if text[position : position + 1] != '"':
                 return None
             name, position = json.decoder.scanstring(text, position + 1)
             position = _skip_whitespace(text, position)
@@ -88,7 +87,7 @@ def _value_span(text, path):
             if name == key:
                 break
             position = _skip_whitespace(text, _DECODER.raw_decode(text, position)[1])
-            if text[position:position + 1] != ',':
+            if text[position : position + 1] != ',':
                 return None
             position = _skip_whitespace(text, position + 1)
     return position, _DECODER.raw_decode(text, position)[1]
@@ -103,8 +102,7 @@ def set_plugin_uploads(module, path, enabled, backup):
     text, data = read_config(path)
     previous = setting(data, 'PluginSettings', 'EnableUploads', False)
     require_signature = setting(data, 'PluginSettings', 'RequirePluginSignature', False) is True
-    result = dict(changed=False, path=path, enabled=enabled, previous=previous,
-                  require_plugin_signature=require_signature)
+    result = dict(changed=False, path=path, enabled=enabled, previous=previous, require_plugin_signature=require_signature)
     if previous is enabled:
         return result
     if enabled and require_signature:
@@ -112,14 +110,15 @@ def set_plugin_uploads(module, path, enabled, backup):
             'refusing to enable plugin uploads: PluginSettings.RequirePluginSignature is true in %s, and Mattermost '
             'rejects every upload while it is. Either install signed plugins without uploads (Marketplace, or the '
             'mmops.mattermost.prepackaged_plugins role), or turn RequirePluginSignature off first '
-            '(mmops.mattermost.plugin_settings) and run again. %s was not changed.' % (path, path))
+            '(mmops.mattermost.plugin_settings) and run again. %s was not changed.' % (path, path)
+        )
     changed_text = with_setting(text, 'PluginSettings', 'EnableUploads', enabled)
     result['changed'] = True
     if module._diff:
         # The managed value only: the file holds the database DataSource with its password, and more secrets.
-        result['diff'] = dict(before={'PluginSettings': {'EnableUploads': previous}},
-                              after={'PluginSettings': {'EnableUploads': enabled}},
-                              before_header=path, after_header=path)
+        result['diff'] = dict(
+            before={'PluginSettings': {'EnableUploads': previous}}, after={'PluginSettings': {'EnableUploads': enabled}}, before_header=path, after_header=path
+        )
     if not module.check_mode:
         backup_file = replace_file(path, changed_text.encode('utf-8'), module=module, backup=backup)
         if backup_file:

@@ -26,8 +26,14 @@ MAX_FILE_NAME = 64
 # Mattermost ids: 16 random bytes in base32 with this alphabet, 26 characters (model.NewId).
 _TO_ID_ALPHABET = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 'ybndrfg8ejkmcpqxot1uwisza345h769')
 # libpq connection parameters that may appear in a DSN's query string, as environment variables.
-_DSN_QUERY_ENV = {'sslmode': 'PGSSLMODE', 'connect_timeout': 'PGCONNECT_TIMEOUT', 'sslrootcert': 'PGSSLROOTCERT',
-                  'sslcert': 'PGSSLCERT', 'sslkey': 'PGSSLKEY', 'application_name': 'PGAPPNAME'}
+_DSN_QUERY_ENV = {
+    'sslmode': 'PGSSLMODE',
+    'connect_timeout': 'PGCONNECT_TIMEOUT',
+    'sslrootcert': 'PGSSLROOTCERT',
+    'sslcert': 'PGSSLCERT',
+    'sslkey': 'PGSSLKEY',
+    'application_name': 'PGAPPNAME',
+}
 # Limits, in seconds, so an unreachable, stalled or locked database fails the task instead of hanging it: connecting
 # (unless the DSN's connect_timeout or PGCONNECT_TIMEOUT says otherwise), each statement (the server cancels it; a
 # statement_timeout in PGOPTIONS wins), and the whole psql run, which also covers a connection stalled mid-way.
@@ -64,8 +70,10 @@ class FileConfigStore:
         self.directory = os.path.dirname(os.path.abspath(config_path))
         self.description = config_path
         if not os.path.isfile(config_path):
-            raise ConfigStoreError('%s does not exist: set config_path to the config.json the server reads (its --config '
-                                   'flag or MM_CONFIG), or config_dsn when the config lives in the database' % config_path)
+            raise ConfigStoreError(
+                '%s does not exist: set config_path to the config.json the server reads (its --config '
+                'flag or MM_CONFIG), or config_dsn when the config lives in the database' % config_path
+            )
 
     def read_config(self):
         try:
@@ -118,19 +126,23 @@ class DatabaseConfigStore:
         if parts.scheme == 'mysql':
             raise ConfigStoreError('config_dsn: MySQL database config stores are not supported; only postgres:// DSNs are')
         if parts.scheme not in ('postgres', 'postgresql') or not parts.path.strip('/'):
-            raise ConfigStoreError('config_dsn must be a postgres:// DSN naming a database, as in MM_CONFIG '
-                                   '(postgres://user:password@host:5432/mattermost?sslmode=disable)')
+            raise ConfigStoreError(
+                'config_dsn must be a postgres:// DSN naming a database, as in MM_CONFIG (postgres://user:password@host:5432/mattermost?sslmode=disable)'
+            )
         self.psql = module.get_bin_path('psql')
         if not self.psql:
-            raise ConfigStoreError('the database config store is changed with psql, which is not installed on this host '
-                                   '(Debian: apt-get install postgresql-client)')
+            raise ConfigStoreError(
+                'the database config store is changed with psql, which is not installed on this host (Debian: apt-get install postgresql-client)'
+            )
         # Connection details go to psql through libpq's environment: never on a command line others can read.
-        self.env = dict(PGHOST=parts.hostname or 'localhost', PGDATABASE=unquote(parts.path.strip('/')),
-                        PGPORT=str(parts.port or 5432),
-                        PGCONNECT_TIMEOUT=os.environ.get('PGCONNECT_TIMEOUT') or str(PSQL_CONNECT_TIMEOUT),
-                        # Before the user's own server options, not instead of them: a later -c of theirs wins.
-                        PGOPTIONS=' '.join(filter(None, ['-c statement_timeout=%d' % (PSQL_STATEMENT_TIMEOUT * 1000),
-                                                         os.environ.get('PGOPTIONS')])))
+        self.env = dict(
+            PGHOST=parts.hostname or 'localhost',
+            PGDATABASE=unquote(parts.path.strip('/')),
+            PGPORT=str(parts.port or 5432),
+            PGCONNECT_TIMEOUT=os.environ.get('PGCONNECT_TIMEOUT') or str(PSQL_CONNECT_TIMEOUT),
+            # Before the user's own server options, not instead of them: a later -c of theirs wins.
+            PGOPTIONS=' '.join(filter(None, ['-c statement_timeout=%d' % (PSQL_STATEMENT_TIMEOUT * 1000), os.environ.get('PGOPTIONS')])),
+        )
         if parts.username:
             self.env['PGUSER'] = unquote(parts.username)
         if parts.password:
@@ -141,13 +153,15 @@ class DatabaseConfigStore:
 
     def _run(self, sql):
         deadline = Deadline(PSQL_TIMEOUT)
-        rc, out, err = self.module.run_command([self.psql, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], data=sql,
-                                               environ_update=self.env, before_communicate_callback=deadline.watch)
+        rc, out, err = self.module.run_command(
+            [self.psql, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], data=sql, environ_update=self.env, before_communicate_callback=deadline.watch
+        )
         if deadline.expired:
-            raise ConfigStoreError('psql did not finish within %d seconds on database %s at %s and was stopped (the server '
-                                   'rolls back a transaction it did not see committed): check that the database answers '
-                                   'and that no other session holds a lock on its configuration tables'
-                                   % (PSQL_TIMEOUT, self.env['PGDATABASE'], self.env['PGHOST']))
+            raise ConfigStoreError(
+                'psql did not finish within %d seconds on database %s at %s and was stopped (the server '
+                'rolls back a transaction it did not see committed): check that the database answers '
+                'and that no other session holds a lock on its configuration tables' % (PSQL_TIMEOUT, self.env['PGDATABASE'], self.env['PGHOST'])
+            )
         if rc != 0:
             detail = (err or out).strip()[-500:]
             raise ConfigStoreError('psql failed on database %s at %s: %s' % (self.env['PGDATABASE'], self.env['PGHOST'], detail))
@@ -163,8 +177,9 @@ class DatabaseConfigStore:
     def read_config(self):
         data = self._fetch_text(('value', 'FROM configurations WHERE active'))
         if data is None:
-            raise ConfigStoreError('the database has no active configuration (no row of Configurations with Active true): '
-                                   'is config_dsn the DSN the server uses (MM_CONFIG)?')
+            raise ConfigStoreError(
+                'the database has no active configuration (no row of Configurations with Active true): is config_dsn the DSN the server uses (MM_CONFIG)?'
+            )
         try:
             self.config = json.loads(data.decode('utf-8'))
         except ValueError as exc:
@@ -185,18 +200,22 @@ class DatabaseConfigStore:
                 try:
                     data.decode('utf-8')
                 except UnicodeDecodeError:
-                    raise ConfigStoreError('%s is binary; the database config store keeps files as text: give the '
-                                           'ASCII-armored key (gpg --armor --export)' % name)
+                    raise ConfigStoreError(
+                        '%s is binary; the database config store keeps files as text: give the ASCII-armored key (gpg --armor --export)' % name
+                    )
                 # Update, else insert: how the server's database store writes a file.
-                statements.append('INSERT INTO configurationfiles (name, data, createat, updateat) VALUES (%s, %s, %d, %d) '
-                                  'ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data, updateat = EXCLUDED.updateat;'
-                                  % (_text(name.encode('utf-8')), _text(data), now, now))
+                statements.append(
+                    'INSERT INTO configurationfiles (name, data, createat, updateat) VALUES (%s, %s, %d, %d) '
+                    'ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data, updateat = EXCLUDED.updateat;'
+                    % (_text(name.encode('utf-8')), _text(data), now, now)
+                )
         if trusted_keys is not None:
             config = self.config
             config.setdefault('PluginSettings', {})['SignaturePublicKeyFiles'] = trusted_keys
             statements.append('UPDATE configurations SET active = NULL WHERE active;')
-            statements.append("INSERT INTO configurations (id, value, createat, active) VALUES ('%s', %s, %d, true);"
-                              % (new_id(), _text(config_json(config)), now))
+            statements.append(
+                "INSERT INTO configurations (id, value, createat, active) VALUES ('%s', %s, %d, true);" % (new_id(), _text(config_json(config)), now)
+            )
         statements.append('COMMIT;')
         self._run('\n'.join(statements))
 

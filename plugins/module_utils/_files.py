@@ -48,8 +48,7 @@ def replace_file(path, data=None, fill=None, mode=None, keep_mode=True, owner_li
         with open(temporary, 'rb') as stream:
             os.fsync(stream.fileno())
         model = path if exists else owner_like
-        os.chmod(temporary, os.stat(path).st_mode & 0o7777 if keep_mode and exists else
-                 (_umasked(0o666) if mode is None else mode))
+        os.chmod(temporary, os.stat(path).st_mode & 0o7777 if keep_mode and exists else (_umasked(0o666) if mode is None else mode))
         if model and os.path.exists(model):
             status = os.stat(model)
             if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):

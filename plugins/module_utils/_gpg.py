@@ -51,6 +51,7 @@ def _require_gnupg():
 
 
 if HAS_GNUPG:
+
     class _BoundedGPG(gnupg.GPG):
         """gnupg.GPG whose every gpg run is stopped after GPG_TIMEOUT seconds, failing with SignatureError.
 
@@ -66,9 +67,11 @@ if HAS_GNUPG:
         def _collect_output(self, process, result, writer=None, stdin=None):
             returncode = super(_BoundedGPG, self)._collect_output(process, result, writer, stdin)
             if process.mmops_deadline.expired:
-                raise SignatureError('gpg %s did not finish within %d seconds and was stopped: check that gpg and its agent '
-                                     'work on this host (gpg --homedir <dir> --list-keys) and that nothing waits for a '
-                                     'prompt or a keyring lock' % (process.mmops_operation, GPG_TIMEOUT))
+                raise SignatureError(
+                    'gpg %s did not finish within %d seconds and was stopped: check that gpg and its agent '
+                    'work on this host (gpg --homedir <dir> --list-keys) and that nothing waits for a '
+                    'prompt or a keyring lock' % (process.mmops_operation, GPG_TIMEOUT)
+                )
             return returncode
 
 
@@ -91,8 +94,9 @@ def keyring(tmpdir=None):
         # A secret-key operation starts a gpg-agent for this home; it must not outlive the keyring.
         if shutil.which('gpgconf'):
             try:
-                subprocess.call(['gpgconf', '--homedir', home, '--kill', 'gpg-agent'],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=GPG_TIMEOUT)
+                subprocess.call(
+                    ['gpgconf', '--homedir', home, '--kill', 'gpg-agent'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=GPG_TIMEOUT
+                )
             except subprocess.TimeoutExpired:
                 pass  # the agent then ends when its home directory is gone
         shutil.rmtree(home, ignore_errors=True)
@@ -107,9 +111,14 @@ def _gpg(home):
 
 def _key_view(entry):
     algorithm = entry.get('algo', '')
-    return dict(fingerprint=entry.get('fingerprint'), key_id=entry.get('keyid'), secret=entry.get('type') == 'sec',
-                algorithm=PUBKEY_ALGORITHMS.get(algorithm, 'algorithm %s' % algorithm),
-                length=int(entry.get('length') or 0), uids=list(entry.get('uids') or []))
+    return dict(
+        fingerprint=entry.get('fingerprint'),
+        key_id=entry.get('keyid'),
+        secret=entry.get('type') == 'sec',
+        algorithm=PUBKEY_ALGORITHMS.get(algorithm, 'algorithm %s' % algorithm),
+        length=int(entry.get('length') or 0),
+        uids=list(entry.get('uids') or []),
+    )
 
 
 def scan_keys(data, tmpdir=None):
@@ -124,25 +133,27 @@ def check_trusted_key(data, source, tmpdir=None):
     if not keys:
         raise SignatureError('%s is not an OpenPGP public key (gpg found no key in it)' % source)
     if len(keys) > 1:
-        raise SignatureError('%s holds %d keys (%s); give one public key per file'
-                             % (source, len(keys), ', '.join(key['fingerprint'] for key in keys)))
+        raise SignatureError('%s holds %d keys (%s); give one public key per file' % (source, len(keys), ', '.join(key['fingerprint'] for key in keys)))
     key = keys[0]
     if key['secret']:
-        raise SignatureError('%s is a private key (%s): give only the public key; a private key must never be '
-                             'placed on the server' % (source, key['fingerprint']))
+        raise SignatureError(
+            '%s is a private key (%s): give only the public key; a private key must never be placed on the server' % (source, key['fingerprint'])
+        )
     if key['algorithm'] == 'RSA' and key['length'] < MIN_RSA_BITS:
-        raise SignatureError('%s is a %d-bit RSA key (%s); plugin-signing keys must have at least %d bits'
-                             % (source, key['length'], key['fingerprint'], MIN_RSA_BITS))
+        raise SignatureError(
+            '%s is a %d-bit RSA key (%s); plugin-signing keys must have at least %d bits' % (source, key['length'], key['fingerprint'], MIN_RSA_BITS)
+        )
     return key
 
 
 def _statuses(result, name):
     """The fields of each `[GNUPG:] <name>` status line gpg printed for `result`."""
     prefix = '[GNUPG:] %s ' % name
-    return [line[len(prefix):].split() for line in (result.stderr or '').splitlines() if line.startswith(prefix)]
+    return [line[len(prefix) :].split() for line in (result.stderr or '').splitlines() if line.startswith(prefix)]
 
 
 # --- signing keys -----------------------------------------------------------------------------------
+
 
 def find_key(gpg, uid, secret=True):
     """The key of `gpg` whose user id is exactly `uid`, or None."""
@@ -156,8 +167,7 @@ def generate_key(gpg, name_real, name_email, key_length, passphrase=None):
     """A new RSA sign-only key pair in `gpg`; returns its fingerprint."""
     if key_length < MIN_RSA_BITS:
         raise SignatureError('key_length %d is too short: plugin-signing keys must have at least %d bits' % (key_length, MIN_RSA_BITS))
-    params = dict(key_type='RSA', key_length=key_length, key_usage='sign', name_real=name_real,
-                  name_email=name_email, expire_date=0)
+    params = dict(key_type='RSA', key_length=key_length, key_usage='sign', name_real=name_real, name_email=name_email, expire_date=0)
     if passphrase:
         params['passphrase'] = passphrase
     else:
@@ -175,8 +185,9 @@ def export_key(gpg, fingerprint, secret=False, passphrase=None):
     else:
         text = gpg.export_keys(fingerprint)
     if not text:
-        raise SignatureError('gpg could not export the %s key %s%s' % (
-            'private' if secret else 'public', fingerprint, ' (wrong passphrase?)' if secret else ''))
+        raise SignatureError(
+            'gpg could not export the %s key %s%s' % ('private' if secret else 'public', fingerprint, ' (wrong passphrase?)' if secret else '')
+        )
     return text
 
 
@@ -187,11 +198,11 @@ def _last_error(result):
 
 # --- signatures -------------------------------------------------------------------------------------
 
+
 def sign_bundle(gpg, path, signature, key_id, passphrase=None):
     """Write a binary detached SHA-256 signature of `path` to `signature` (what `gpg --detach-sign` makes)."""
     with open(path, 'rb') as handle:
-        signed = gpg.sign_file(handle, keyid=key_id, passphrase=passphrase, detach=True, binary=True, clearsign=False,
-                               output=signature, extra_args=SHA256_ARGS)
+        signed = gpg.sign_file(handle, keyid=key_id, passphrase=passphrase, detach=True, binary=True, clearsign=False, output=signature, extra_args=SHA256_ARGS)
     if not signed or not signed.fingerprint:
         raise SignatureError('gpg could not sign %s with key %s: %s' % (path, key_id, _last_error(signed)))
     algorithm = HASH_ALGORITHMS.get(str(signed.hash_algo), str(signed.hash_algo))

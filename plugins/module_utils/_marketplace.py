@@ -38,8 +38,7 @@ def server_listing(client):
 
 def all_versions(client, marketplace_url, plugin_id):
     """Every release of one plugin straight from the Marketplace service, newest first, whatever the server version."""
-    return select(query(client, marketplace_url, plugin_id=plugin_id, return_all_versions=True), plugin_id=plugin_id,
-                  all_releases=True)
+    return select(query(client, marketplace_url, plugin_id=plugin_id, return_all_versions=True), plugin_id=plugin_id, all_releases=True)
 
 
 def query(client, marketplace_url, plugin_id=None, text=None, server_version=None, return_all_versions=False):
@@ -52,9 +51,11 @@ def query(client, marketplace_url, plugin_id=None, text=None, server_version=Non
     try:
         entries = client.get_json(base + '/api/v1/plugins', params=params)
     except MattermostError as exc:
-        raise MattermostError('the Marketplace at %s cannot be read: %s. Check the Marketplace URL (marketplace_url, or the '
-                              'server\'s PluginSettings.MarketplaceURL) and that this host can reach it' % (redact_url(base), exc),
-                              **exc.details)
+        raise MattermostError(
+            'the Marketplace at %s cannot be read: %s. Check the Marketplace URL (marketplace_url, or the '
+            "server's PluginSettings.MarketplaceURL) and that this host can reach it" % (redact_url(base), exc),
+            **exc.details,
+        )
     # The service answers [] when nothing matches; a mirror or proxy might answer null.
     if not isinstance(entries or [], list) or not all(isinstance(entry, dict) for entry in entries or []):
         shown = redact_url(base)
@@ -75,8 +76,11 @@ def select(entries, plugin_id=None, text=None, server_version=None, all_releases
     A static mirror answers the same file whatever the query, so compatibility with `server_version`, the newest
     release per id, `plugin_id` and `filter` are (re)applied here; on a real Marketplace this changes nothing.
     """
-    kept = [entry for entry in entries if entry_id(entry) and entry_version(entry)
-            and (not server_version or is_compatible(min_server_version(entry), server_version))]
+    kept = [
+        entry
+        for entry in entries
+        if entry_id(entry) and entry_version(entry) and (not server_version or is_compatible(min_server_version(entry), server_version))
+    ]
     if not all_releases:
         newest = {}
         for entry in kept:
@@ -96,8 +100,7 @@ def matches(entry, text):
     """The Marketplace's and Mattermost's `filter`: exact id, or a substring of the name or description (any case)."""
     text = text.strip().lower()
     manifest = entry.get('manifest') or {}
-    return (entry_id(entry) == text or text in (manifest.get('name') or '').lower()
-            or text in (manifest.get('description') or '').lower())
+    return entry_id(entry) == text or text in (manifest.get('name') or '').lower() or text in (manifest.get('description') or '').lower()
 
 
 def min_server_version(entry):
@@ -156,11 +159,20 @@ def describe(entry, installed_version=None):
     manifest = entry.get('manifest') or {}
     installed = installed_version or entry.get('installed_version') or None
     version = entry_version(entry)
-    return dict(id=entry_id(entry), name=manifest.get('name'), version=version, description=manifest.get('description'),
-                labels=label_names(entry), release_stage=entry.get('release_stage') or None,
-                author_type=entry.get('author_type') or None, enterprise=bool(entry.get('enterprise')),
-                signed=bool(entry.get('signature')), download_url=entry.get('download_url') or None,
-                homepage_url=entry.get('homepage_url') or manifest.get('homepage_url') or None,
-                release_notes_url=entry.get('release_notes_url') or manifest.get('release_notes_url') or None,
-                min_server_version=min_server_version(entry), installed_version=installed,
-                update_available=newer(version, installed))
+    return dict(
+        id=entry_id(entry),
+        name=manifest.get('name'),
+        version=version,
+        description=manifest.get('description'),
+        labels=label_names(entry),
+        release_stage=entry.get('release_stage') or None,
+        author_type=entry.get('author_type') or None,
+        enterprise=bool(entry.get('enterprise')),
+        signed=bool(entry.get('signature')),
+        download_url=entry.get('download_url') or None,
+        homepage_url=entry.get('homepage_url') or manifest.get('homepage_url') or None,
+        release_notes_url=entry.get('release_notes_url') or manifest.get('release_notes_url') or None,
+        min_server_version=min_server_version(entry),
+        installed_version=installed,
+        update_available=newer(version, installed),
+    )

@@ -25,8 +25,10 @@ class ListingRequest:
         if self.local_only and self.remote_only:
             raise PluginError('local_only and remote_only exclude each other')
         if self.direct and (self.local_only or self.remote_only):
-            raise PluginError('local_only and remote_only apply to the listing through the server, not with marketplace_url, '
-                              'server_version or all_versions (which read the Marketplace directly)')
+            raise PluginError(
+                'local_only and remote_only apply to the listing through the server, not with marketplace_url, '
+                'server_version or all_versions (which read the Marketplace directly)'
+            )
 
     def wanted(self, entry):
         if self.plugin_id and marketplace.entry_id(entry) != self.plugin_id:
@@ -46,13 +48,13 @@ def marketplace_listing(request, view=None, client=None):
         return _direct(request, view, client or view.client)
     require_marketplace(view)
     remote = bool(view.setting('EnableRemoteMarketplace', True))
-    entries = view.client.get_marketplace(plugin_filter=request.plugin_id or request.text, local_only=request.local_only,
-                                          remote_only=request.remote_only)
+    entries = view.client.get_marketplace(plugin_filter=request.plugin_id or request.text, local_only=request.local_only, remote_only=request.remote_only)
     if request.plugin_id and request.text:
         entries = [entry for entry in entries if marketplace.matches(entry, request.text)]
     plugins = [marketplace.describe(entry) for entry in entries if request.wanted(entry)]
-    return plugins, dict(marketplace_url=view.setting('MarketplaceURL', None), server_version=view.server_version,
-                         through_server=True, remote_marketplace=remote)
+    return plugins, dict(
+        marketplace_url=view.setting('MarketplaceURL', None), server_version=view.server_version, through_server=True, remote_marketplace=remote
+    )
 
 
 def _direct(request, view, client):
@@ -60,10 +62,11 @@ def _direct(request, view, client):
         require_marketplace(view)
     url = request.marketplace_url or (view.setting('MarketplaceURL', None) if view else None) or marketplace.DEFAULT_MARKETPLACE_URL
     server_version = request.server_version or (view.server_version if view else None)
-    entries = marketplace.query(client, url, plugin_id=request.plugin_id, text=request.text, server_version=server_version,
-                                return_all_versions=request.all_versions)
-    entries = marketplace.select(entries, plugin_id=request.plugin_id, text=request.text, server_version=server_version,
-                                 all_releases=request.all_versions)
-    plugins = [marketplace.describe(entry, view.describe(marketplace.entry_id(entry))['version'] if view else None)
-               for entry in entries if request.wanted(entry)]
+    entries = marketplace.query(
+        client, url, plugin_id=request.plugin_id, text=request.text, server_version=server_version, return_all_versions=request.all_versions
+    )
+    entries = marketplace.select(entries, plugin_id=request.plugin_id, text=request.text, server_version=server_version, all_releases=request.all_versions)
+    plugins = [
+        marketplace.describe(entry, view.describe(marketplace.entry_id(entry))['version'] if view else None) for entry in entries if request.wanted(entry)
+    ]
     return plugins, dict(marketplace_url=url, server_version=server_version, through_server=False, remote_marketplace=True)

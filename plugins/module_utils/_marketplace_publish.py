@@ -18,8 +18,7 @@ import json
 import os
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
-from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleError, parse_checksum, sha256_file, verify_checksum)
+from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, parse_checksum, sha256_file, verify_checksum
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
@@ -49,8 +48,10 @@ class Release:
         except (binascii.Error, ValueError):
             raise PluginError('%s %s: the source Marketplace gives a signature that is not base64' % (self.id, self.version))
         if not self.signature:
-            raise PluginError('%s %s has no signature in the source Marketplace; Mattermost refuses unsigned Marketplace '
-                              'bundles, so it cannot be mirrored' % (self.id, self.version))
+            raise PluginError(
+                '%s %s has no signature in the source Marketplace; Mattermost refuses unsigned Marketplace '
+                'bundles, so it cannot be mirrored' % (self.id, self.version)
+            )
 
 
 class Mirror:
@@ -81,9 +82,10 @@ class Mirror:
             found = marketplace.all_versions(self.client, self.source_url, plugin_id)
             matching = [entry for entry in found if marketplace.same_version(marketplace.entry_version(entry), item['version'])]
             if not matching:
-                raise PluginError('%s %s is not in the Marketplace at %s (versions listed: %s); nothing was published'
-                                  % (plugin_id, item['version'], self.source_url,
-                                     ', '.join(marketplace.entry_version(entry) for entry in found) or 'none'))
+                raise PluginError(
+                    '%s %s is not in the Marketplace at %s (versions listed: %s); nothing was published'
+                    % (plugin_id, item['version'], self.source_url, ', '.join(marketplace.entry_version(entry) for entry in found) or 'none')
+                )
             releases.append(Release(matching[0], item.get('checksum')))
         return releases
 
@@ -100,8 +102,7 @@ class Mirror:
         self._prune_by_id(set(marketplace.entry_id(entry) for entry in newest))
         # In check mode a bundle not fetched yet has no digest; its absence already counts as a change.
         if all(item['sha256'] for item in described):
-            sums = ''.join('%s  %s\n%s  %s\n' % (item['sha256'], item['bundle'], item['signature_sha256'], item['signature_file'])
-                           for item in described)
+            sums = ''.join('%s  %s\n%s  %s\n' % (item['sha256'], item['bundle'], item['signature_sha256'], item['signature_file']) for item in described)
             self._write(SUMS, sums.encode('utf-8'))
         return described
 
@@ -109,12 +110,12 @@ class Mirror:
         """The tree is often the web server user's, who could plant a link that root would write through: refuse any."""
         links = []
         for directory, names, files in os.walk(self.dest):
-            links.extend(os.path.relpath(os.path.join(directory, name), self.dest) for name in names + files
-                         if os.path.islink(os.path.join(directory, name)))
+            links.extend(os.path.relpath(os.path.join(directory, name), self.dest) for name in names + files if os.path.islink(os.path.join(directory, name)))
         if links:
-            raise PluginError('%s holds symbolic links (%s); the mirror is written as root and does not follow links. '
-                              'Remove them (the mirror needs none) and run again. Nothing was changed.'
-                              % (self.dest, ', '.join(sorted(links))))
+            raise PluginError(
+                '%s holds symbolic links (%s); the mirror is written as root and does not follow links. '
+                'Remove them (the mirror needs none) and run again. Nothing was changed.' % (self.dest, ', '.join(sorted(links)))
+            )
 
     def published_releases(self):
         """['<id> <version>', ...] of the catalog already published (for the diff)."""
@@ -140,13 +141,19 @@ class Mirror:
                 self._download(release, bundle)
         self._write(release.signature_file, release.signature)
         exists = os.path.isfile(bundle)
-        return dict(id=release.id, version=release.version, bundle=release.bundle, signature_file=release.signature_file,
-                    sha256=sha256_file(bundle) if exists else None,
-                    signature_sha256=hashlib.sha256(release.signature).hexdigest(),
-                    fetched=not have, source_url=redact_url(release.entry.get('download_url') or ''),
-                    download_url='%s/%s' % (self.base_url, release.bundle),
-                    min_server_version=marketplace.min_server_version(release.entry),
-                    labels=marketplace.label_names(release.entry))
+        return dict(
+            id=release.id,
+            version=release.version,
+            bundle=release.bundle,
+            signature_file=release.signature_file,
+            sha256=sha256_file(bundle) if exists else None,
+            signature_sha256=hashlib.sha256(release.signature).hexdigest(),
+            fetched=not have,
+            source_url=redact_url(release.entry.get('download_url') or ''),
+            download_url='%s/%s' % (self.base_url, release.bundle),
+            min_server_version=marketplace.min_server_version(release.entry),
+            labels=marketplace.label_names(release.entry),
+        )
 
     def _download(self, release, bundle):
         url = release.entry.get('download_url') or ''
@@ -159,8 +166,9 @@ class Mirror:
                 try:
                     verify_checksum(temporary, release.checksum)
                 except BundleError:
-                    raise PluginError('%s %s from %s does not match checksum %s; it was not published'
-                                      % (release.id, release.version, redact_url(url), release.checksum))
+                    raise PluginError(
+                        '%s %s from %s does not match checksum %s; it was not published' % (release.id, release.version, redact_url(url), release.checksum)
+                    )
 
         _directory(bundle)
         replace_file(bundle, fill=fetch, module=self.module)
@@ -179,7 +187,7 @@ class Mirror:
     def _prune_by_id(self, kept):
         directory = os.path.join(self.dest, BY_ID)
         for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
-            if name.endswith('.json') and name[:-len('.json')] not in kept:
+            if name.endswith('.json') and name[: -len('.json')] not in kept:
                 self.changed_files.append('%s/%s' % (BY_ID, name))
                 if not self.check_mode:
                     os.remove(os.path.join(directory, name))

@@ -15,8 +15,10 @@ def api_spec(argument_spec, connection_required=True, **constraints):
     Both AnsibleModule (the module path) and the in-process action plugin take this dict. Without
     `connection_required`, url and token may be left out (the module says what it does without a server).
     """
-    spec = dict((name, dict(option, required=False) if not connection_required and option.get('required') else option)
-                for name, option in _client.CONNECTION_ARGSPEC.items())
+    spec = dict(
+        (name, dict(option, required=False) if not connection_required and option.get('required') else option)
+        for name, option in _client.CONNECTION_ARGSPEC.items()
+    )
     spec.update(argument_spec)
     return dict(argument_spec=spec, supports_check_mode=True, **constraints)
 

@@ -8,7 +8,13 @@ import time
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_config
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+    BundleCache,
+    BundleError,
+    parse_checksum,
+    read_manifest,
+    sha256_file,
+    verify_checksum,
+)
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_TIMEOUT, redact_url, url_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import PluginError
 from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import SignatureError, verify_bundle
@@ -84,11 +90,9 @@ class PluginSpec:
         if self.state == 'absent' and self.settings:
             raise PluginError('%s: settings do not apply to state=absent' % self.id)
         if local and self.label_policy:
-            raise PluginError('%s: allowed_labels and forbidden_labels judge Marketplace releases; a source=%s bundle has no '
-                              'labels' % (self.id, self.source))
+            raise PluginError('%s: allowed_labels and forbidden_labels judge Marketplace releases; a source=%s bundle has no labels' % (self.id, self.source))
         if self.label_policy.contradiction():
-            raise PluginError('%s: label %s is both in allowed_labels and forbidden_labels'
-                              % (self.id, self.label_policy.contradiction()))
+            raise PluginError('%s: label %s is both in allowed_labels and forbidden_labels' % (self.id, self.label_policy.contradiction()))
 
     def _check_version(self):
         try:
@@ -97,8 +101,7 @@ class PluginSpec:
             hint = ''
             if self.version.replace('.', '', 1).isdigit():
                 # YAML reads an unquoted 1.10 as the number 1.1, which reaches the module as '1.1'.
-                hint = ('; an unquoted YAML number such as 1.10 arrives as %s: quote the version (version: "1.10.0")'
-                        % self.version)
+                hint = '; an unquoted YAML number such as 1.10 arrives as %s: quote the version (version: "1.10.0")' % self.version
             raise PluginError('%s: version %s%s; nothing was changed' % (self.id, exc, hint))
 
     @property
@@ -135,8 +138,7 @@ class Plan:
 
     @property
     def changed(self):
-        return (self.remove or self.install is not None or self.toggle is not None
-                or (self.settings is not None and self.settings.changed))
+        return self.remove or self.install is not None or self.toggle is not None or (self.settings is not None and self.settings.changed)
 
     def actions(self):
         actions = []
@@ -186,17 +188,18 @@ class PluginReconciler:
         """On a cluster, DELETE reaches only the answering node's copy first: when that node has none, the others hold
         one it cannot remove (see _still_installed), and the request would only answer 404."""
         if len(self.view.cluster_ids()) > 1 and self.view.installed_manifest(spec.id) is None:
-            raise PluginError(_still_installed(spec.id, self.client.base_url, before['nodes'], 'the node that answers '
-                                               'the API has no copy, so it cannot remove the others'),
-                              nodes=before['nodes'])
+            raise PluginError(
+                _still_installed(spec.id, self.client.base_url, before['nodes'], 'the node that answers the API has no copy, so it cannot remove the others'),
+                nodes=before['nodes'],
+            )
 
     def _settings_plan(self, spec, plan):
         manifest = plan.install.manifest if plan.install else self.view.installed_manifest(spec.id)
         if manifest is None:
-            raise PluginError('%s: the manifest of the version to install is unknown, so settings cannot be checked; '
-                              'install the plugin first, then set them' % spec.id)
-        return plugin_config.plan_plugin_config(self.client, self.view.settings, manifest, spec.id, spec.settings,
-                                                no_log_values=self.no_log_values)
+            raise PluginError(
+                '%s: the manifest of the version to install is unknown, so settings cannot be checked; install the plugin first, then set them' % spec.id
+            )
+        return plugin_config.plan_plugin_config(self.client, self.view.settings, manifest, spec.id, spec.settings, no_log_values=self.no_log_values)
 
     def _install_step(self, spec, before):
         current = before['version'] if before['installed'] else None
@@ -216,8 +219,7 @@ class PluginReconciler:
             if unchanged and marketplace.same_version(current, version):
                 return None
             self._check_release(spec, entry)
-            return InstallStep('marketplace', version, description='install %s %s from the Marketplace' % (spec.id, version),
-                               manifest=entry.get('manifest'))
+            return InstallStep('marketplace', version, description='install %s %s from the Marketplace' % (spec.id, version), manifest=entry.get('manifest'))
         # A pinned URL that is already installed needs no download at all.
         if spec.source == 'url' and spec.version and unchanged and marketplace.same_version(current, spec.version):
             return None
@@ -226,15 +228,22 @@ class PluginReconciler:
         manifest = self._checked_manifest(spec, path)
         if unchanged and marketplace.same_version(current, manifest['version']):
             return None
-        return InstallStep('upload', manifest['version'], location=path, force=current is not None,
-                           description='upload %s %s from %s' % (spec.id, manifest['version'], origin), manifest=manifest)
+        return InstallStep(
+            'upload',
+            manifest['version'],
+            location=path,
+            force=current is not None,
+            description='upload %s %s from %s' % (spec.id, manifest['version'], origin),
+            manifest=manifest,
+        )
 
     def _marketplace_pin(self, spec, current):
         entry = self.view.marketplace_entry(spec.id)
         if entry is not None and marketplace.same_version(marketplace.entry_version(entry), spec.version):
             self._check_release(spec, entry)
-            return InstallStep('marketplace', spec.version, description='install %s %s from the Marketplace' % (spec.id, spec.version),
-                               manifest=entry.get('manifest'))
+            return InstallStep(
+                'marketplace', spec.version, description='install %s %s from the Marketplace' % (spec.id, spec.version), manifest=entry.get('manifest')
+            )
         # The server's Marketplace install ignores the requested version (MM-41981): land exactly this release
         # by asking the server to install it from its Marketplace download URL.
         url = self.view.setting('MarketplaceURL', None)
@@ -242,18 +251,27 @@ class PluginReconciler:
         matches = [release for release in releases if marketplace.same_version(marketplace.entry_version(release), spec.version)]
         if not matches:
             listed = ', '.join(marketplace.entry_version(release) for release in releases) or 'none'
-            raise PluginError('%s %s is not in the Marketplace at %s (versions listed: %s)'
-                              % (spec.id, spec.version, url or marketplace.DEFAULT_MARKETPLACE_URL, listed))
+            raise PluginError(
+                '%s %s is not in the Marketplace at %s (versions listed: %s)' % (spec.id, spec.version, url or marketplace.DEFAULT_MARKETPLACE_URL, listed)
+            )
         release = matches[0]
         self._check_release(spec, release, releases)
-        require_uploads(self.view, 'Holding %s at exactly %s (the server\'s Marketplace install always takes the newest '
-                                   'compatible version, %s, so the pin is installed from its download URL)'
-                        % (spec.id, spec.version, marketplace.entry_version(entry) if entry else 'none'))
+        require_uploads(
+            self.view,
+            "Holding %s at exactly %s (the server's Marketplace install always takes the newest "
+            'compatible version, %s, so the pin is installed from its download URL)'
+            % (spec.id, spec.version, marketplace.entry_version(entry) if entry else 'none'),
+        )
         download_url = release.get('download_url') or ''
         require_secure_url(self.view, download_url)
-        return InstallStep('download_url', spec.version, location=download_url, force=current is not None,
-                           description='install %s %s from its Marketplace download URL' % (spec.id, spec.version),
-                           manifest=release.get('manifest'))
+        return InstallStep(
+            'download_url',
+            spec.version,
+            location=download_url,
+            force=current is not None,
+            description='install %s %s from its Marketplace download URL' % (spec.id, spec.version),
+            manifest=release.get('manifest'),
+        )
 
     def _check_release(self, spec, release, releases=None):
         """Refuse, before any write, a Marketplace release this server cannot run or the label policy forbids.
@@ -263,21 +281,26 @@ class PluginReconciler:
         version = marketplace.entry_version(release)
         minimum = marketplace.min_server_version(release)
         if self.view.server_version and not is_compatible(minimum, self.view.server_version):
-            raise PluginError('%s %s needs Mattermost %s or newer; %s runs %s; nothing was changed'
-                              % (spec.id, version, minimum, self.client.base_url, self.view.server_version))
+            raise PluginError(
+                '%s %s needs Mattermost %s or newer; %s runs %s; nothing was changed'
+                % (spec.id, version, minimum, self.client.base_url, self.view.server_version)
+            )
         refusal = spec.label_policy.refusal(release)
         if refusal:
             if releases is None:
                 releases = marketplace.all_versions(self.client, self.view.setting('MarketplaceURL', None), spec.id)
-            acceptable = [marketplace.entry_version(other) for other in releases
-                          if not spec.label_policy.refusal(other)
-                          and (not self.view.server_version
-                               or is_compatible(marketplace.min_server_version(other), self.view.server_version))]
-            raise PluginError('%s %s is refused by the label policy: %s; nothing was changed. Releases for Mattermost %s the '
-                              'policy accepts: %s%s' % (spec.id, version, refusal, self.view.server_version,
-                                                        ', '.join(acceptable) or 'none',
-                                                        ' (hold one with version)' if acceptable else ''),
-                              labels=marketplace.label_names(release))
+            acceptable = [
+                marketplace.entry_version(other)
+                for other in releases
+                if not spec.label_policy.refusal(other)
+                and (not self.view.server_version or is_compatible(marketplace.min_server_version(other), self.view.server_version))
+            ]
+            raise PluginError(
+                '%s %s is refused by the label policy: %s; nothing was changed. Releases for Mattermost %s the '
+                'policy accepts: %s%s'
+                % (spec.id, version, refusal, self.view.server_version, ', '.join(acceptable) or 'none', ' (hold one with version)' if acceptable else ''),
+                labels=marketplace.label_names(release),
+            )
 
     def _local_bundle(self, spec):
         """(path of the bundle on this host, where it came from as the actions show it)."""
@@ -292,8 +315,9 @@ class PluginReconciler:
         path = os.path.join(self.tmpdir, '%s.tar.gz' % spec.id)
         if digest and cache.fetch(digest, path):
             return path, spec.shown_src
-        final = self.client.download(spec.src, path, check_url=lambda hop: require_secure_url(self.view, hop),
-                                     seconds=self.download_timeout, max_size=self.view.max_upload_size)
+        final = self.client.download(
+            spec.src, path, check_url=lambda hop: require_secure_url(self.view, hop), seconds=self.download_timeout, max_size=self.view.max_upload_size
+        )
         if digest and sha256_file(path) == digest:
             cache.store(path, digest)
         if final != spec.src:
@@ -304,9 +328,10 @@ class PluginReconciler:
         size = os.path.getsize(path)
         limit = self.view.max_upload_size
         if limit and size > limit:
-            raise BundleError('the bundle is %d bytes and %s accepts uploads of at most %d bytes (FileSettings.MaxFileSize); '
-                              'raise MaxFileSize (and any proxy body limit) or install the plugin another way'
-                              % (size, self.client.base_url, limit))
+            raise BundleError(
+                'the bundle is %d bytes and %s accepts uploads of at most %d bytes (FileSettings.MaxFileSize); '
+                'raise MaxFileSize (and any proxy body limit) or install the plugin another way' % (size, self.client.base_url, limit)
+            )
 
     def _checked_manifest(self, spec, path):
         try:
@@ -321,8 +346,7 @@ class PluginReconciler:
         if manifest['id'] != spec.id:
             raise PluginError('%s: the bundle %s holds plugin %s, not %s' % (spec.id, spec.shown_src, manifest['id'], spec.id))
         if spec.version and not marketplace.same_version(manifest['version'], spec.version):
-            raise PluginError('%s: the bundle %s holds version %s, not the requested %s'
-                              % (spec.id, spec.shown_src, manifest['version'], spec.version))
+            raise PluginError('%s: the bundle %s holds version %s, not the requested %s' % (spec.id, spec.shown_src, manifest['version'], spec.version))
         return manifest
 
     def _not_listed(self, plugin_id):
@@ -364,8 +388,7 @@ class PluginReconciler:
     def result(self, plan):
         """id, changed, actions, plugin (after), and before/after views (with settings, secrets masked)."""
         state = self.after(plan)
-        result = dict(id=plan.spec.id, changed=plan.changed, actions=plan.actions(), plugin=state,
-                      before=diff_view(plan.before), after=diff_view(state))
+        result = dict(id=plan.spec.id, changed=plan.changed, actions=plan.actions(), plugin=state, before=diff_view(plan.before), after=diff_view(state))
         if plan.settings is not None:
             result['before']['settings'], result['after']['settings'] = plan.settings.before, plan.settings.after
         return result
@@ -399,8 +422,9 @@ class PluginReconciler:
             manifest = self.client.upload_plugin(step.location, step.force)
         installed = (manifest or {}).get('version')
         if not marketplace.same_version(installed, step.version):
-            raise PluginError('%s: the server installed version %s, not the planned %s (did the Marketplace change meanwhile?)'
-                              % (spec.id, installed, step.version))
+            raise PluginError(
+                '%s: the server installed version %s, not the planned %s (did the Marketplace change meanwhile?)' % (spec.id, installed, step.version)
+            )
 
     # Waiting.
 
@@ -443,10 +467,15 @@ class PluginReconciler:
             left = [(plan, self.view.describe(plan.spec.id)) for plan in plans]
             left = [(plan, state) for plan, state in left if state['installed']]
             if left and timed_out:
-                raise PluginError('; '.join(_still_installed(plan.spec.id, self.client.base_url, state['nodes'],
-                                                             'still there %s seconds after the removal' % plan.spec.wait_timeout)
-                                            for plan, state in left),
-                                  nodes=[node for dummy, state in left for node in state['nodes']])
+                raise PluginError(
+                    '; '.join(
+                        _still_installed(
+                            plan.spec.id, self.client.base_url, state['nodes'], 'still there %s seconds after the removal' % plan.spec.wait_timeout
+                        )
+                        for plan, state in left
+                    ),
+                    nodes=[node for dummy, state in left for node in state['nodes']],
+                )
             return not left
 
         self._poll(max(plan.spec.wait_timeout for plan in plans), finished)
@@ -474,12 +503,14 @@ def _checksum_digest(spec):
 
 
 def _still_installed(plugin_id, base_url, nodes, how):
-    return ('%s cannot be removed from every node of the cluster at %s: nodes %s still have it (%s). Mattermost removes a '
-            'plugin from the other nodes only when its bundle is in the file store; a plugin that each node installed from '
-            'its own prepackaged_plugins directory at start-up is not, so removing it is local to the node that answers. '
-            'Remove the bundle from <install dir>/prepackaged_plugins and the directory plugins/%s on each of those '
-            'nodes (the prepackaged_plugins role only places bundles), then restart them'
-            % (plugin_id, base_url, ', '.join(repr(node['cluster_id']) for node in nodes), how, plugin_id))
+    return (
+        '%s cannot be removed from every node of the cluster at %s: nodes %s still have it (%s). Mattermost removes a '
+        'plugin from the other nodes only when its bundle is in the file store; a plugin that each node installed from '
+        'its own prepackaged_plugins directory at start-up is not, so removing it is local to the node that answers. '
+        'Remove the bundle from <install dir>/prepackaged_plugins and the directory plugins/%s on each of those '
+        'nodes (the prepackaged_plugins role only places bundles), then restart them'
+        % (plugin_id, base_url, ', '.join(repr(node['cluster_id']) for node in nodes), how, plugin_id)
+    )
 
 
 def _by_node(problems):
@@ -508,8 +539,7 @@ def check_unique(specs):
         seen.add(spec.id)
 
 
-def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None,
-                  download_timeout=DOWNLOAD_TIMEOUT):
+def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, tmpdir=None, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
     """The plugin_set module's job: every entry (plugin module options plus settings) planned before any write.
 
     Nothing is written before every entry is planned, so a plan error leaves the server as it was; the writes
@@ -519,21 +549,21 @@ def reconcile_set(view, entries, exclusive=False, keep=None, check_mode=False, t
     check_unique(specs)
     if exclusive:
         specs += removal_specs(view, specs, keep)
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
-                                  download_timeout=download_timeout)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values, download_timeout=download_timeout)
     plans = [reconciler.plan(spec) for spec in specs]
 
     results = reconciler.converge(plans)
     changed = [result for result in results if result['changed']]
-    return dict(changed=bool(changed), plugins=results, actions=[action for result in results for action in result['actions']],
-                diff=dict(before=dict((result['id'], result['before']) for result in changed),
-                          after=dict((result['id'], result['after']) for result in changed)))
+    return dict(
+        changed=bool(changed),
+        plugins=results,
+        actions=[action for result in results for action in result['actions']],
+        diff=dict(before=dict((result['id'], result['before']) for result in changed), after=dict((result['id'], result['after']) for result in changed)),
+    )
 
 
 def reconcile_one(view, spec, check_mode, tmpdir, no_log_values=None, download_timeout=DOWNLOAD_TIMEOUT):
     """The `plugin` module's whole job for one spec: the result dict (changed, actions, plugin, diff)."""
-    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values,
-                                  download_timeout=download_timeout)
+    reconciler = PluginReconciler(view, check_mode=check_mode, tmpdir=tmpdir, no_log_values=no_log_values, download_timeout=download_timeout)
     result = reconciler.converge([reconciler.plan(spec)])[0]
-    return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'],
-                diff=dict(before=result['before'], after=result['after']))
+    return dict(changed=result['changed'], actions=result['actions'], plugin=result['plugin'], diff=dict(before=result['before'], after=result['after']))

@@ -52,7 +52,7 @@ def _write_all(fd, data):
     """os.write until all of `data` is written (it may write less on a signal or a full disk)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _private_copy(src, tmpdir, name):
@@ -83,11 +83,13 @@ def _refuse_other(parent, name, status, expected):
     """Refuse an existing `name` that is not of the `expected` type (S_ISREG or S_ISDIR): a link is never followed."""
     if status is not None and not expected(status.st_mode):
         kind = 'a symbolic link' if stat.S_ISLNK(status.st_mode) else 'not a %s' % ('directory' if expected is stat.S_ISDIR else 'file')
-        raise BundleError('%s is %s; it is never followed or replaced. Remove it (and find out who put it there), then run again'
-                          % (os.path.join(parent, name), kind))
+        raise BundleError(
+            '%s is %s; it is never followed or replaced. Remove it (and find out who put it there), then run again' % (os.path.join(parent, name), kind)
+        )
 
 
 # --- placing a file --------------------------------------------------------------------------------
+
 
 def _file_view(dir_fd, name):
     """'sha256:<digest> owner uid:gid mode 0NNN' of the regular file `name`, or None when missing."""
@@ -144,9 +146,15 @@ def _place(module, bundle, signature, uid, gid, result):
                 changes.append((file_name, source, before, after))
         result['changed'] = bool(changes)
         result['actions'] = ['place %s' % os.path.join(directory, file_name) for file_name, _s, _b, _a in changes]
-        result['diff'] = [dict(before_header=os.path.join(directory, file_name), after_header=os.path.join(directory, file_name),
-                               before='%s\n' % before if before else '', after='%s\n' % after)
-                          for file_name, _s, before, after in changes]
+        result['diff'] = [
+            dict(
+                before_header=os.path.join(directory, file_name),
+                after_header=os.path.join(directory, file_name),
+                before='%s\n' % before if before else '',
+                after='%s\n' % after,
+            )
+            for file_name, _s, before, after in changes
+        ]
         if not module.check_mode:
             for file_name, source, _b, _a in changes:
                 _write_file(dir_fd, file_name, source, uid, gid, mode)
@@ -156,6 +164,7 @@ def _place(module, bundle, signature, uid, gid, result):
 
 
 # --- unpacking a plugin ----------------------------------------------------------------------------
+
 
 def _wanted_tree(bundle, uid, gid):
     """The manifest, the plugin root, and {relative path: (kind, mode, uid, gid, sha256)} the bundle unpacks to.
@@ -168,9 +177,9 @@ def _wanted_tree(bundle, uid, gid):
     wanted = {'': directory}
     for path, (is_directory, mode, digest) in members.items():
         parts = path.split('/')
-        if parts[:len(root)] != root or len(parts) == len(root):
+        if parts[: len(root)] != root or len(parts) == len(root):
             continue
-        relative = parts[len(root):]
+        relative = parts[len(root) :]
         for depth in range(1, len(relative)):  # the directories a member implies
             wanted.setdefault('/'.join(relative[:depth]), directory)
         wanted['/'.join(relative)] = directory if is_directory else ('file', file_mode(mode), uid, gid, digest)
@@ -183,6 +192,7 @@ def _wanted_tree(bundle, uid, gid):
 
 def _digesting(bundle, members):
     """A read_bundle visitor noting each member's kind, mode and SHA-256 in `members`."""
+
     def visit(parts, member, stream):
         digest = None
         if member.isreg():
@@ -194,6 +204,7 @@ def _digesting(bundle, members):
         if previous is not None and previous[0] != member.isdir():
             raise BundleError('%s holds %s twice, as a file and as a directory' % (bundle, member.name))
         members['/'.join(parts)] = (member.isdir(), member.mode, digest)
+
     return visit
 
 
@@ -242,6 +253,7 @@ def _remove_tree(parent_fd, name):
 
 def _extracting(root, top_fd, uid, gid):
     """A read_bundle visitor writing the plugin root's directories and files under the private directory `top_fd`."""
+
     def directory_fd(parts):
         fd = os.dup(top_fd)
         for part in parts:
@@ -255,9 +267,9 @@ def _extracting(root, top_fd, uid, gid):
         return fd
 
     def visit(parts, member, stream):
-        if parts[:len(root)] != root or len(parts) == len(root):
+        if parts[: len(root)] != root or len(parts) == len(root):
             return
-        relative = parts[len(root):]
+        relative = parts[len(root) :]
         if member.isdir():
             os.close(directory_fd(relative))
             return
@@ -273,12 +285,15 @@ def _extracting(root, top_fd, uid, gid):
             os.fchmod(fd, file_mode(member.mode))
         finally:
             os.close(fd)
+
     return visit
 
 
 def _tree_lines(tree):
-    return ''.join('%s %s %04o %d:%d%s\n' % (path, kind, mode, uid, gid, ' sha256:%s' % digest if digest else '')
-                   for path, (kind, mode, uid, gid, digest) in sorted(tree.items()))
+    return ''.join(
+        '%s %s %04o %d:%d%s\n' % (path, kind, mode, uid, gid, ' sha256:%s' % digest if digest else '')
+        for path, (kind, mode, uid, gid, digest) in sorted(tree.items())
+    )
 
 
 def _unpack(module, bundle, uid, gid, result):
@@ -379,6 +394,7 @@ def place_or_unpack(module):
             raise BundleError('trusted_keys are given but no signature: give the signature that goes with %s' % params['src'])
         # Imported here: python-gnupg is only needed when a signature is checked.
         from ansible_collections.mmops.mattermost.plugins.module_utils._gpg import verify_bundle
+
         result['signer'] = verify_bundle(bundle, signature, params['trusted_keys'], module.tmpdir)[0]
     manifest = read_bundle(bundle)[0]
     result.update(plugin_id=manifest['id'], version=manifest['version'])

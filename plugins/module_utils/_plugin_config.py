@@ -19,6 +19,7 @@ CHOICE_TYPES = ('dropdown', 'radio')
 
 # --- one plugin's settings ------------------------------------------------------------------------
 
+
 def installed_manifests(client):
     """{id: manifest (with settings_schema)} of the installed plugins, from GET /plugins."""
     listing = client.get_plugins() or {}
@@ -56,8 +57,10 @@ class SettingsSchema:
         for name, value in (desired or {}).items():
             key = name.lower()
             if key in checked:
-                raise SettingsError('%s: settings %s are the same key; Mattermost compares keys in lower case'
-                                    % (self.plugin_id, ' and '.join(repr(other) for other in desired if other.lower() == key)))
+                raise SettingsError(
+                    '%s: settings %s are the same key; Mattermost compares keys in lower case'
+                    % (self.plugin_id, ' and '.join(repr(other) for other in desired if other.lower() == key))
+                )
             if key not in self.settings:
                 raise SettingsError(self._unknown(name))
             self._check_value(name, self.settings[key], value)
@@ -68,7 +71,10 @@ class SettingsSchema:
         if not self.settings:
             return '%s: unknown setting %r; the plugin declares no settings in its manifest (settings_schema)' % (self.plugin_id, name)
         return '%s: unknown setting %r; its manifest declares %s (compared case-insensitively)' % (
-            self.plugin_id, name, ', '.join(setting['key'] for setting in self.settings.values()))
+            self.plugin_id,
+            name,
+            ', '.join(setting['key'] for setting in self.settings.values()),
+        )
 
     def _check_value(self, name, setting, value):
         kind = setting.get('type')
@@ -95,8 +101,7 @@ class SettingsSchema:
 
     def shown_values(self, desired):
         """Values of declared, non-secret settings: they may appear in output (an unknown key may be a mistyped secret)."""
-        return set(leaf for name, value in (desired or {}).items()
-                   if name.lower() in self.settings and not self.secret(name) for leaf in _leaves(value))
+        return set(leaf for name, value in (desired or {}).items() if name.lower() in self.settings and not self.secret(name) for leaf in _leaves(value))
 
 
 def _leaves(value):
@@ -149,8 +154,11 @@ class PluginConfigPlan:
 
     @property
     def changed(self):
-        return bool(self.secrets_sent) or self.entry.keys() != self.current.keys() or any(
-            not same_value(self.current[key], value) for key, value in self.entry.items())
+        return (
+            bool(self.secrets_sent)
+            or self.entry.keys() != self.current.keys()
+            or any(not same_value(self.current[key], value) for key, value in self.entry.items())
+        )
 
     def view(self, entry, written=()):
         """The entry as shown in results and diffs: a secret that has a value appears as a marker, never as the value."""
@@ -172,16 +180,16 @@ class PluginConfigPlan:
     def actions(self):
         if not self.changed:
             return []
-        changed = sorted(key for key, value in self.entry.items()
-                         if key not in self.current or not same_value(self.current[key], value) or key.lower() in self.secrets_sent)
+        changed = sorted(
+            key for key, value in self.entry.items() if key not in self.current or not same_value(self.current[key], value) or key.lower() in self.secrets_sent
+        )
         text = 'configure %s: set %s' % (self.plugin_id, ', '.join(changed) or 'nothing')
         if self.removed:
             text += '; remove %s' % ', '.join(self.removed)
         return [text]
 
 
-def plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge=False, update_secrets='on_create',
-                       no_log_values=None):
+def plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge=False, update_secrets='on_create', no_log_values=None):
     """Check desired settings against the manifest and plan the entry; a change that the API cannot make fails here."""
     schema = SettingsSchema(plugin_id, manifest)
     show_only_secrets(no_log_values, schema, desired)
@@ -215,11 +223,12 @@ def configure_plugin(client, plugin_id, desired, purge=False, update_secrets='on
     plugin_settings = config.get('PluginSettings') or {}
     manifest = installed_manifest(client, plugin_id)
     if manifest is None:
-        raise SettingsError('%s is not installed on %s, so its settings cannot be checked against its manifest: install '
-                            'it first with mmops.mattermost.plugin (which also takes settings)' % (plugin_id, client.base_url))
+        raise SettingsError(
+            '%s is not installed on %s, so its settings cannot be checked against its manifest: install '
+            'it first with mmops.mattermost.plugin (which also takes settings)' % (plugin_id, client.base_url)
+        )
     plan = plan_plugin_config(client, plugin_settings, manifest, plugin_id, desired, purge, update_secrets, no_log_values)
     if plan.changed and not check_mode:
         require_config_writable(client, config, 'changing the settings of %s' % plugin_id)
         write_plugin_entries(client, plugin_settings, {plugin_id: plan.entry})
-    return dict(changed=plan.changed, actions=plan.actions(), settings=plan.after,
-                diff=dict(before=plan.before, after=plan.after))
+    return dict(changed=plan.changed, actions=plan.actions(), settings=plan.after, diff=dict(before=plan.before, after=plan.after))

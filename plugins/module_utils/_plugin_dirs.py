@@ -46,8 +46,7 @@ def place(value, install_dir, allowed):
     the install directory or of an allowed directory, the plugin directory lies strictly below it."""
     for root in [install_dir] + list(allowed):
         if not os.path.isabs(root):
-            raise PluginDirsError('%s must be an absolute path (mattermost_install_dir and mattermost_plugin_dirs_allowed). '
-                                  'Nothing was changed.' % root)
+            raise PluginDirsError('%s must be an absolute path (mattermost_install_dir and mattermost_plugin_dirs_allowed). Nothing was changed.' % root)
     path = os.path.normpath(os.path.join(install_dir, value))
     for root in [install_dir] + list(allowed):
         # The links above a root are the playbook's own choice (/opt/mattermost -> mattermost-10.5): both spellings count.
@@ -58,7 +57,8 @@ def place(value, install_dir, allowed):
     raise PluginDirsError(
         '%s resolves to %s, which is not below mattermost_install_dir (%s) or a directory of mattermost_plugin_dirs_allowed '
         '(%s); root would hand it to the service user. Point the setting into the install directory, or add its parent '
-        'to mattermost_plugin_dirs_allowed. Nothing was changed.' % (value, path, install_dir, ', '.join(allowed) or 'none'))
+        'to mattermost_plugin_dirs_allowed. Nothing was changed.' % (value, path, install_dir, ', '.join(allowed) or 'none')
+    )
 
 
 def _mode(wanted, status):
@@ -69,6 +69,7 @@ def _mode(wanted, status):
     except ValueError:
         # Symbolic (u+rwx): as the file module reads it, against the present mode.
         from ansible.module_utils.basic import AnsibleModule
+
         return AnsibleModule._symbolic_mode_to_octal(status, wanted)
 
 
@@ -102,10 +103,9 @@ class PluginDirs:
                 if child is None:
                     self.before[path] = _describe(None)
                     if self.check_mode:
-                        self.after[path] = dict(state='directory', owner=self.uid, group=self.gid,
-                                                mode='%04o' % _mode(self.mode, os.stat(root)))
+                        self.after[path] = dict(state='directory', owner=self.uid, group=self.gid, mode='%04o' % _mode(self.mode, os.stat(root)))
                         # Nothing below a directory that is not there yet can be looked at.
-                        for rest in parts[index + 1:]:
+                        for rest in parts[index + 1 :]:
                             path = os.path.join(path, rest)
                             self.before[path] = _describe(None)
                             self.after[path] = dict(self.after[os.path.dirname(path)])
@@ -132,9 +132,11 @@ class PluginDirs:
             except OSError:
                 is_link = False
             if is_link:
-                raise PluginDirsError('%s is a symbolic link; the role does not follow links, since the service user could '
-                                      'point one anywhere. Replace it with a directory (or set the plugin path to the real '
-                                      'directory) and run again. Nothing was changed.' % path)
+                raise PluginDirsError(
+                    '%s is a symbolic link; the role does not follow links, since the service user could '
+                    'point one anywhere. Replace it with a directory (or set the plugin path to the real '
+                    'directory) and run again. Nothing was changed.' % path
+                )
             raise PluginDirsError('%s is not a directory (%s); nothing was changed there.' % (path, exc.strerror))
 
     def _own(self, descriptor, path, created):

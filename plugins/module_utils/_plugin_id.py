@@ -23,8 +23,7 @@ def validate_plugin_id(plugin_id):
 
     The one place ids are checked and normalised: whatever builds a path, a URL or a config key from an id takes it from here.
     """
-    valid = (isinstance(plugin_id, str) and PLUGIN_ID_MIN_LENGTH <= len(plugin_id) <= PLUGIN_ID_MAX_LENGTH
-             and _PLUGIN_ID.fullmatch(plugin_id))
+    valid = isinstance(plugin_id, str) and PLUGIN_ID_MIN_LENGTH <= len(plugin_id) <= PLUGIN_ID_MAX_LENGTH and _PLUGIN_ID.fullmatch(plugin_id)
     if not valid:
         raise PluginIdError('invalid plugin id %r: a plugin id is %s' % (plugin_id, PLUGIN_ID_RULE))
     return plugin_id.lower()

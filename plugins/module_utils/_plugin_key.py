@@ -27,8 +27,7 @@ def _wanted_key(key, src, tmpdir):
     return data, check_trusted_key(data, source, tmpdir)
 
 
-def ensure_trusted_key(open_store, name, state='present', key=None, src=None, backup=False, client=None, check_mode=False,
-                       tmpdir=None):
+def ensure_trusted_key(open_store, name, state='present', key=None, src=None, backup=False, client=None, check_mode=False, tmpdir=None):
     """The plugin_key module: the key file `name` in the store and in SignaturePublicKeyFiles (present) or in neither.
 
     `open_store()` gives the config store (_config_store.open_store), opened once the arguments are checked; with
@@ -58,14 +57,23 @@ def ensure_trusted_key(open_store, name, state='present', key=None, src=None, ba
         if file_change:
             actions.append('remove key %s from %s' % (name, store.description))
     if after != before:
-        actions.append('%s %s %s PluginSettings.SignaturePublicKeyFiles' % (
-            'add' if len(after) > len(before) else 'remove', name, 'to' if len(after) > len(before) else 'from'))
+        actions.append(
+            '%s %s %s PluginSettings.SignaturePublicKeyFiles'
+            % ('add' if len(after) > len(before) else 'remove', name, 'to' if len(after) > len(before) else 'from')
+        )
     changed = bool(actions)
     cluster = bool((config.get('ClusterSettings') or {}).get('Enable'))
-    result = dict(changed=changed, fingerprint=fingerprint, keys=after, actions=actions, reloaded=False, restart_needed=False,
-                  cluster=cluster, warnings=[],
-                  diff=dict(before=dict(keys=before, fingerprint=stored_fingerprint),
-                            after=dict(keys=after, fingerprint=fingerprint if wanted is not None else None)))
+    result = dict(
+        changed=changed,
+        fingerprint=fingerprint,
+        keys=after,
+        actions=actions,
+        reloaded=False,
+        restart_needed=False,
+        cluster=cluster,
+        warnings=[],
+        diff=dict(before=dict(keys=before, fingerprint=stored_fingerprint), after=dict(keys=after, fingerprint=fingerprint if wanted is not None else None)),
+    )
     if not changed or check_mode:
         return result
     backup_file = store.apply(after if after != before else None, file_change, backup=backup)
@@ -84,10 +92,12 @@ def ensure_trusted_key(open_store, name, state='present', key=None, src=None, ba
             'PluginSettings.SignaturePublicKeyFiles back to the store, dropping the key. Restart each node; with '
             'the file store, first run this module on every node (each has its own config.json), or move the '
             'cluster to the database config store, which all nodes share.'
-            % (store.description, 'a config reload reaches only the node that answers'
-               if client is not None else 'no node has re-read its config'))
+            % (store.description, 'a config reload reaches only the node that answers' if client is not None else 'no node has re-read its config')
+        )
     elif client is None:
         result['restart_needed'] = True
-        result['msg'] = ('the trusted keys changed in %s; Mattermost reads them after a config reload (POST '
-                         '/api/v4/config/reload: give url and token) or a restart' % store.description)
+        result['msg'] = (
+            'the trusted keys changed in %s; Mattermost reads them after a config reload (POST '
+            '/api/v4/config/reload: give url and token) or a restart' % store.description
+        )
     return result

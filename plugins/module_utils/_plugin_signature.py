@@ -41,5 +41,4 @@ def sign_or_verify(module):
         made.update(openpgp.sign_bundle(gpg, path, temporary, params['key_id'], params['passphrase']))
 
     replace_file(signature, fill=sign, mode=0o644, module=module)
-    return dict(changed=True, signature=signature, fingerprint=made['fingerprint'], hash_algorithm=made['hash_algorithm'],
-                actions=actions)
+    return dict(changed=True, signature=signature, fingerprint=made['fingerprint'], hash_algorithm=made['hash_algorithm'], actions=actions)

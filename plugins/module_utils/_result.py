@@ -3,7 +3,6 @@
 """How every module of the collection exits: one convention for what its result holds."""
 
 
-
 def exit_with(module, result):
     """exit_json with `result`, keeping its `diff` only in diff mode.
 

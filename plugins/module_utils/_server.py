@@ -14,16 +14,19 @@ NODE_STATES = {0: 'not_running', 1: 'starting', 2: 'running', 3: 'failed_to_star
 RUNNING = 2
 FAILED = (3, 4)
 
-HINT_UPLOADS = ('PluginSettings.EnableUploads cannot be changed through the API: turn it on with the '
-                'mmops.mattermost.plugin_uploads role (config.json, mmomni.yml or the service environment)')
-HINT_SIGNATURES = ('the server only accepts signed Marketplace and prepackaged plugins; install from the Marketplace, '
-                   'place the bundle with the mmops.mattermost.prepackaged_plugins role, or set RequirePluginSignature '
-                   'to false with mmops.mattermost.plugin_settings')
+HINT_UPLOADS = (
+    'PluginSettings.EnableUploads cannot be changed through the API: turn it on with the '
+    'mmops.mattermost.plugin_uploads role (config.json, mmomni.yml or the service environment)'
+)
+HINT_SIGNATURES = (
+    'the server only accepts signed Marketplace and prepackaged plugins; install from the Marketplace, '
+    'place the bundle with the mmops.mattermost.prepackaged_plugins role, or set RequirePluginSignature '
+    'to false with mmops.mattermost.plugin_settings'
+)
 
 
 def node_view(status):
-    view = dict(cluster_id=status.get('cluster_id', ''), state=NODE_STATES.get(status.get('state'), 'unknown'),
-                version=status.get('version'))
+    view = dict(cluster_id=status.get('cluster_id', ''), state=NODE_STATES.get(status.get('state'), 'unknown'), version=status.get('version'))
     if status.get('error'):
         view['error'] = status['error']
     return view
@@ -41,8 +44,10 @@ class ServerView:
         # The document as read; its ClusterSettings say whether config saves may be refused (require_config_writable).
         self.config = config
         if not self.settings.get('Enable', True):
-            raise PluginError('plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
-                              'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url)
+            raise PluginError(
+                'plugins are switched off on %s (PluginSettings.Enable is false): turn them on with '
+                'mmops.mattermost.plugin_settings (Enable: true)' % client.base_url
+            )
         self.statuses = client.get_plugin_statuses()
         self._listing = None
         self._manifests = None
@@ -99,8 +104,14 @@ class ServerView:
         entries = [status for status in self.statuses if status.get('plugin_id') == plugin_id]
         if not entries:
             return dict(id=plugin_id, name=None, version=None, enabled=self.enabled(plugin_id), installed=False, nodes=[])
-        return dict(id=plugin_id, name=entries[0].get('name'), version=entries[0].get('version'),
-                    enabled=self.enabled(plugin_id), installed=True, nodes=[node_view(status) for status in entries])
+        return dict(
+            id=plugin_id,
+            name=entries[0].get('name'),
+            version=entries[0].get('version'),
+            enabled=self.enabled(plugin_id),
+            installed=True,
+            nodes=[node_view(status) for status in entries],
+        )
 
     def start_progress(self, targets):
         """For {plugin_id: version}: (nodes still starting, nodes that failed), each as (plugin_id, cluster_id, detail)."""
@@ -120,20 +131,23 @@ class ServerView:
 
 # The server settings that decide which install routes are open, checked before any write.
 
+
 def require_marketplace(view):
     if not view.setting('EnableMarketplace', True):
-        raise PluginError('the Marketplace is switched off on %s (PluginSettings.EnableMarketplace is false): turn it on '
-                          'with mmops.mattermost.plugin_settings, or install with source=url or source=file'
-                          % view.client.base_url)
+        raise PluginError(
+            'the Marketplace is switched off on %s (PluginSettings.EnableMarketplace is false): turn it on '
+            'with mmops.mattermost.plugin_settings, or install with source=url or source=file' % view.client.base_url
+        )
 
 
 def require_uploads(view, what):
     if view.setting('RequirePluginSignature'):
-        raise PluginError('%s is refused by %s because PluginSettings.RequirePluginSignature is true: %s'
-                          % (what, view.client.base_url, HINT_SIGNATURES))
+        raise PluginError('%s is refused by %s because PluginSettings.RequirePluginSignature is true: %s' % (what, view.client.base_url, HINT_SIGNATURES))
     if not view.setting('EnableUploads'):
-        raise PluginError('%s needs custom plugin uploads, which are switched off on %s (PluginSettings.EnableUploads '
-                          'is false). %s' % (what, view.client.base_url, HINT_UPLOADS))
+        raise PluginError(
+            '%s needs custom plugin uploads, which are switched off on %s (PluginSettings.EnableUploads '
+            'is false). %s' % (what, view.client.base_url, HINT_UPLOADS)
+        )
 
 
 def require_secure_url(view, url):
@@ -142,6 +156,7 @@ def require_secure_url(view, url):
     if parts.scheme not in ('http', 'https') or not parts.netloc:
         raise PluginError('%r is not an http(s) URL' % redact_url(url))
     if parts.scheme == 'http' and not view.setting('AllowInsecureDownloadURL'):
-        raise PluginError('%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
-                          'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings'
-                          % redact_url(url))
+        raise PluginError(
+            '%s is plain http, which Mattermost refuses unless PluginSettings.AllowInsecureDownloadURL '
+            'is true; use https or set AllowInsecureDownloadURL with mmops.mattermost.plugin_settings' % redact_url(url)
+        )

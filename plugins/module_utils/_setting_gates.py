@@ -23,12 +23,16 @@ def require_api_writable(client, names):
     overridden = (client.get_config_environment() or {}).get('PluginSettings') or {}
     blocked = [name for name in names if overridden.get(name)]
     if blocked:
-        raise SettingsError('%s set by the environment of the Mattermost server (%s), which wins over the API: change %s '
-                            'where the service environment is defined (systemd unit, environment file, or mmomni.yml on '
-                            'omnibus), then restart the server; nothing was changed'
-                            % (', '.join('PluginSettings.%s is' % name for name in blocked),
-                               ', '.join(env_var(name) for name in blocked),
-                               'it' if len(blocked) == 1 else 'them'))
+        raise SettingsError(
+            '%s set by the environment of the Mattermost server (%s), which wins over the API: change %s '
+            'where the service environment is defined (systemd unit, environment file, or mmomni.yml on '
+            'omnibus), then restart the server; nothing was changed'
+            % (
+                ', '.join('PluginSettings.%s is' % name for name in blocked),
+                ', '.join(env_var(name) for name in blocked),
+                'it' if len(blocked) == 1 else 'them',
+            )
+        )
 
 
 READ_ONLY_CONFIG_ERROR = 'ent.cluster.save_config.error'
@@ -51,8 +55,12 @@ def require_config_writable(client, config, what):
     except MattermostAPIError as exc:
         if exc.error_id != READ_ONLY_CONFIG_ERROR:
             raise
-        raise SettingsError('%s needs a config save, and %s refuses every one: it is a high-availability cluster '
-                            '(ClusterSettings.Enable) with ClusterSettings.ReadOnlyConfig true and its config in '
-                            'config.json (the file config store), answering %s. To manage plugins through the API, %s; '
-                            'nothing was changed' % (what, client.base_url, READ_ONLY_CONFIG_ERROR, HINT_READ_ONLY_CONFIG),
-                            status=exc.status, error_id=exc.error_id, setting='ClusterSettings.ReadOnlyConfig')
+        raise SettingsError(
+            '%s needs a config save, and %s refuses every one: it is a high-availability cluster '
+            '(ClusterSettings.Enable) with ClusterSettings.ReadOnlyConfig true and its config in '
+            'config.json (the file config store), answering %s. To manage plugins through the API, %s; '
+            'nothing was changed' % (what, client.base_url, READ_ONLY_CONFIG_ERROR, HINT_READ_ONLY_CONFIG),
+            status=exc.status,
+            error_id=exc.error_id,
+            setting='ClusterSettings.ReadOnlyConfig',
+        )

@@ -18,16 +18,16 @@ def _holds_key(path, fingerprint, secret):
     return any(key['fingerprint'] == fingerprint and key['secret'] == secret for key in keys)
 
 
-def ensure_signing_key(name_real, name_email, key_length=4096, gnupghome=None, passphrase=None, public_key_path=None,
-                       private_key_path=None, check_mode=False, module=None):
+def ensure_signing_key(
+    name_real, name_email, key_length=4096, gnupghome=None, passphrase=None, public_key_path=None, private_key_path=None, check_mode=False, module=None
+):
     """The signing_key module: the key with this uid exists in the keyring, and its halves are exported.
 
     `module` (optional) gives the written key files their SELinux context; warnings are in the result's `warnings`.
     """
     paths = dict(public_key_path=public_key_path, private_key_path=private_key_path)
     if key_length < openpgp.MIN_RSA_BITS:
-        raise SignatureError('key_length %d is too short: plugin-signing keys must have at least %d bits'
-                             % (key_length, openpgp.MIN_RSA_BITS))
+        raise SignatureError('key_length %d is too short: plugin-signing keys must have at least %d bits' % (key_length, openpgp.MIN_RSA_BITS))
     uid = '%s <%s>' % (name_real, name_email)
     actions = []
     key = None
@@ -37,15 +37,17 @@ def ensure_signing_key(name_real, name_email, key_length=4096, gnupghome=None, p
     if key is None:
         actions.append('create key %s (RSA %d)' % (uid, key_length))
         if check_mode:
-            actions += ['write %s key %s' % (kind, paths[option]) for kind, option in
-                        (('public', 'public_key_path'), ('private', 'private_key_path')) if paths[option]]
-            return dict(changed=True, fingerprint=None, uid=uid, key_length=key_length, public_key=None, actions=actions,
-                        warnings=[])
+            actions += [
+                'write %s key %s' % (kind, paths[option]) for kind, option in (('public', 'public_key_path'), ('private', 'private_key_path')) if paths[option]
+            ]
+            return dict(changed=True, fingerprint=None, uid=uid, key_length=key_length, public_key=None, actions=actions, warnings=[])
         openpgp.generate_key(gpg, name_real, name_email, key_length, passphrase)
         key = openpgp.find_key(gpg, uid)
     elif key['algorithm'] == 'RSA' and key['length'] < openpgp.MIN_RSA_BITS:
-        raise SignatureError('the keyring already holds a %d-bit key for %s (%s), too short to sign plugins: use another '
-                             'user id, or delete that key' % (key['length'], uid, key['fingerprint']))
+        raise SignatureError(
+            'the keyring already holds a %d-bit key for %s (%s), too short to sign plugins: use another '
+            'user id, or delete that key' % (key['length'], uid, key['fingerprint'])
+        )
     fingerprint = key['fingerprint']
     changed = bool(actions)
     for kind, option, secret, mode in (('public', 'public_key_path', False, 0o644), ('private', 'private_key_path', True, 0o600)):
@@ -64,5 +66,12 @@ def ensure_signing_key(name_real, name_email, key_length=4096, gnupghome=None, p
     warnings = []
     if key['length'] != key_length:
         warnings.append('the existing key for %s has %d bits, not the requested %d: it is kept' % (uid, key['length'], key_length))
-    return dict(changed=changed or bool(actions), fingerprint=fingerprint, uid=uid, key_length=key['length'],
-                public_key=openpgp.export_key(gpg, fingerprint), actions=actions, warnings=warnings)
+    return dict(
+        changed=changed or bool(actions),
+        fingerprint=fingerprint,
+        uid=uid,
+        key_length=key['length'],
+        public_key=openpgp.export_key(gpg, fingerprint),
+        actions=actions,
+        warnings=warnings,
+    )

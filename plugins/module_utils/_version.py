@@ -11,7 +11,8 @@ _PRERELEASE_IDENTIFIER = r'0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*'
 _SEMVER = re.compile(
     r'[vV]?(?P<major>{number})\.(?P<minor>{number})\.(?P<patch>{number})'
     r'(?:-(?P<prerelease>(?:{identifier})(?:\.(?:{identifier}))*))?'
-    r'(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?'.format(number=_NUMBER, identifier=_PRERELEASE_IDENTIFIER))
+    r'(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?'.format(number=_NUMBER, identifier=_PRERELEASE_IDENTIFIER)
+)
 
 
 @functools.total_ordering
@@ -61,12 +62,16 @@ def parse_version(text):
     """The Version that `text` spells (a leading `v` is allowed, as in git tags); ValueError if it is not semver."""
     match = _SEMVER.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError('%r is not a semantic version (expected MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], e.g. 1.2.3 or 2.0.0-rc.1)'
-                         % (text,))
+        raise ValueError('%r is not a semantic version (expected MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], e.g. 1.2.3 or 2.0.0-rc.1)' % (text,))
     prerelease = match.group('prerelease')
     build = match.group('build')
-    return Version(int(match.group('major')), int(match.group('minor')), int(match.group('patch')),
-                   prerelease.split('.') if prerelease else (), build.split('.') if build else ())
+    return Version(
+        int(match.group('major')),
+        int(match.group('minor')),
+        int(match.group('patch')),
+        prerelease.split('.') if prerelease else (),
+        build.split('.') if build else (),
+    )
 
 
 def compare_versions(left, right):

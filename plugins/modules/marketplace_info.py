@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: marketplace_info
 short_description: List Mattermost Marketplace plugins, as a server sees them or straight from a Marketplace or mirror
 version_added: 0.2.0
@@ -90,9 +90,9 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin_info
   - module: mmops.mattermost.plugin
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: What the server's Marketplace offers, with installed versions and updates
   mmops.mattermost.marketplace_info:
   register: offered
@@ -121,9 +121,9 @@ EXAMPLES = r'''
     marketplace_url: "{{ mirror_url }}"
     server_version: 9.11.0
   register: mirrored
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 marketplace_url:
   description: The Marketplace that was read (through the server, the URL the server is configured with).
   returned: always
@@ -225,23 +225,28 @@ request:
   returned: on failure of a request
   type: str
   sample: GET /api/v4/plugins/marketplace
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_info import ListingRequest, marketplace_listing
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
-SPEC = api_spec(dict(
-    marketplace_url=dict(type='str'),
-    filter=dict(type='str'),
-    plugin_id=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-    server_version=dict(type='str'),
-    all_versions=dict(type='bool', default=False),
-    local_only=dict(type='bool', default=False),
-    remote_only=dict(type='bool', default=False),
-), connection_required=False, required_one_of=[('url', 'marketplace_url')], required_together=[('url', 'token')])
+SPEC = api_spec(
+    dict(
+        marketplace_url=dict(type='str'),
+        filter=dict(type='str'),
+        plugin_id=dict(type='str'),
+        labels=dict(type='list', elements='str'),
+        server_version=dict(type='str'),
+        all_versions=dict(type='bool', default=False),
+        local_only=dict(type='bool', default=False),
+        remote_only=dict(type='bool', default=False),
+    ),
+    connection_required=False,
+    required_one_of=[('url', 'marketplace_url')],
+    required_together=[('url', 'token')],
+)
 
 
 def run(module):
@@ -257,8 +262,10 @@ def run(module):
         client = MattermostClient.from_module(module, url=params['marketplace_url'])
         plugins, facts = marketplace_listing(request, client=client)
     if not facts['remote_marketplace']:
-        module.warn('PluginSettings.EnableRemoteMarketplace is false on %s: only its prepackaged and installed plugins are '
-                    'listed; turn it on with mmops.mattermost.plugin_settings' % params['url'])
+        module.warn(
+            'PluginSettings.EnableRemoteMarketplace is false on %s: only its prepackaged and installed plugins are '
+            'listed; turn it on with mmops.mattermost.plugin_settings' % params['url']
+        )
     return dict(changed=False, plugins=plugins, **facts)
 
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: marketplace_publish
 short_description: Mirror chosen Marketplace plugin releases as a static Marketplace that Mattermost servers can read
 version_added: 0.2.0
@@ -85,9 +85,9 @@ requirements:
   - requests >= 2.25
 seealso:
   - module: mmops.mattermost.marketplace_info
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Mirror two pinned releases for an air-gapped fleet
   mmops.mattermost.marketplace_publish:
     source_url: "{{ source_marketplace_url }}"
@@ -103,9 +103,9 @@ EXAMPLES = r'''
 - name: Show what the servers can now install
   ansible.builtin.debug:
     msg: "{{ mirror.plugins | map(attribute='id') | zip(mirror.plugins | map(attribute='version')) | map('join', ' ') }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 marketplace_url:
   description: The value to give C(PluginSettings.MarketplaceURL) on the servers (O(base_url)).
   returned: always
@@ -173,7 +173,7 @@ request:
   returned: on failure of a request
   type: str
   sample: GET https://api.integrations.mattermost.com/api/v1/plugins
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace_publish import Mirror
@@ -184,31 +184,44 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._marketplace impo
 
 
 def main():
-    module = http_module(dict(
-        plugins=dict(type='list', elements='dict', required=True, options=dict(
-            id=dict(type='str', required=True),
-            version=dict(type='str', required=True),
-            checksum=dict(type='str'),
-        )),
-        source_url=dict(type='str', default=DEFAULT_MARKETPLACE_URL),
-        dest=dict(type='path', required=True),
-        base_url=dict(type='str', required=True),
-        validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path'),
-        timeout=dict(type='float', default=30),
-    ))
+    module = http_module(
+        dict(
+            plugins=dict(
+                type='list',
+                elements='dict',
+                required=True,
+                options=dict(
+                    id=dict(type='str', required=True),
+                    version=dict(type='str', required=True),
+                    checksum=dict(type='str'),
+                ),
+            ),
+            source_url=dict(type='str', default=DEFAULT_MARKETPLACE_URL),
+            dest=dict(type='path', required=True),
+            base_url=dict(type='str', required=True),
+            validate_certs=dict(type='bool', default=True),
+            ca_path=dict(type='path'),
+            timeout=dict(type='float', default=30),
+        )
+    )
     params = module.params
     with failing_clearly(module):
         client = MattermostClient.from_module(module, url=params['source_url'])
-        mirror = Mirror(client, params['source_url'], params['dest'], params['base_url'],
-                        module=module, check_mode=module.check_mode)
+        mirror = Mirror(client, params['source_url'], params['dest'], params['base_url'], module=module, check_mode=module.check_mode)
         releases = mirror.resolve(params['plugins'])
         before = mirror.published_releases()
         plugins = mirror.publish(releases)
     after = sorted('%s %s' % (plugin['id'], plugin['version']) for plugin in plugins)
-    exit_with(module, dict(changed=bool(mirror.changed_files), changed_files=mirror.changed_files, plugins=plugins,
-                           marketplace_url=params['base_url'].rstrip('/'),
-                           diff=dict(before='\n'.join(before) + '\n', after='\n'.join(after) + '\n')))
+    exit_with(
+        module,
+        dict(
+            changed=bool(mirror.changed_files),
+            changed_files=mirror.changed_files,
+            plugins=plugins,
+            marketplace_url=params['base_url'].rstrip('/'),
+            diff=dict(before='\n'.join(before) + '\n', after='\n'.join(after) + '\n'),
+        ),
+    )
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin
 short_description: Install, upgrade, pin, enable, disable or remove one Mattermost plugin
 version_added: 0.1.0
@@ -146,9 +146,9 @@ notes:
     still have it and what to do, that is removing the bundle and the plugin directory on each, then restarting them.
 seealso:
   - module: mmops.mattermost.plugin_info
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Install the newest GitHub plugin compatible with the server and enable it
   mmops.mattermost.plugin:
     id: github
@@ -204,9 +204,9 @@ EXAMPLES = r'''
         state: latest
       check_mode: true
       register: jira_preview
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 plugin:
   description: The plugin after the run (predicted in check mode).
   returned: always
@@ -280,7 +280,7 @@ request:
   returned: on failure of a request
   type: str
   sample: POST /api/v4/plugins
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
@@ -293,8 +293,7 @@ SPEC = api_spec(dict(PLUGIN_ARGSPEC, **DOWNLOAD_ARGSPEC))
 def run(module):
     spec = PluginSpec(module.params, module.no_log_values)
     view = ServerView(MattermostClient.from_module(module))
-    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values,
-                         download_timeout=module.params['download_timeout'])
+    return reconcile_one(view, spec, module.check_mode, module.tmpdir, no_log_values=module.no_log_values, download_timeout=module.params['download_timeout'])
 
 
 def main():

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_bundle
 short_description: Check a Mattermost plugin bundle on the server host, then place it as a file or unpack it
 version_added: 0.2.0
@@ -75,9 +75,9 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin_signature
   - module: mmops.mattermost.plugin
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Place a signed bundle as a prepackaged plugin, after checking it
   mmops.mattermost.plugin_bundle:
     src: /tmp/com.example.notes-1.2.0.tar.gz
@@ -95,9 +95,9 @@ EXAMPLES = r'''
     unpack: true
     owner: mattermost
     group: mattermost
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 plugin_id:
   description: The id in the bundle's manifest.
   returned: success
@@ -129,7 +129,7 @@ actions:
   type: list
   elements: str
   sample: ["unpack com.example.notes 1.2.0 into /opt/mattermost/plugins/com.example.notes"]
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_config
 short_description: Set the settings of one Mattermost plugin, checked against its manifest
 version_added: 0.1.0
@@ -79,9 +79,9 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin
   - module: mmops.mattermost.plugin_settings
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Configure the Notes plugin (other stored settings are kept)
   mmops.mattermost.plugin_config:
     id: com.example.notes
@@ -110,9 +110,9 @@ EXAMPLES = r'''
       NotebookName: Engineering notes
       EnableSharing: true
     purge: true
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 settings:
   description: >-
     The plugin's stored settings after the run (predicted in check mode), keys as stored; secret values
@@ -146,27 +146,35 @@ request:
   returned: on failure of a request
   type: str
   sample: PUT /api/v4/config/patch
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import UPDATE_SECRETS, configure_plugin
 
-SPEC = api_spec(dict(
-    id=dict(type='str', required=True),
-    # Hidden whole until the manifest says which settings are secret (see configure_plugin).
-    settings=dict(type='dict', default={}, no_log=True),
-    purge=dict(type='bool', default=False),
-    update_secrets=dict(type='str', default='on_create', choices=list(UPDATE_SECRETS)),
-))
+SPEC = api_spec(
+    dict(
+        id=dict(type='str', required=True),
+        # Hidden whole until the manifest says which settings are secret (see configure_plugin).
+        settings=dict(type='dict', default={}, no_log=True),
+        purge=dict(type='bool', default=False),
+        update_secrets=dict(type='str', default='on_create', choices=list(UPDATE_SECRETS)),
+    )
+)
 
 
 def run(module):
     params = module.params
-    return configure_plugin(MattermostClient.from_module(module), validate_plugin_id(params['id']), params['settings'],
-                            purge=params['purge'], update_secrets=params['update_secrets'],
-                            check_mode=module.check_mode, no_log_values=module.no_log_values)
+    return configure_plugin(
+        MattermostClient.from_module(module),
+        validate_plugin_id(params['id']),
+        params['settings'],
+        purge=params['purge'],
+        update_secrets=params['update_secrets'],
+        check_mode=module.check_mode,
+        no_log_values=module.no_log_values,
+    )
 
 
 def main():

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_dirs
 short_description: Make the plugin directories of a Mattermost server, owned by the service user, safely
 version_added: 0.2.0
@@ -62,9 +62,9 @@ attributes:
     description: Target OS/families that can be operated against.
     support: full
     platforms: posix
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Plugin directories as config.json names them, below /opt/mattermost
   mmops.mattermost.plugin_dirs:
     install_dir: /opt/mattermost
@@ -74,9 +74,9 @@ EXAMPLES = r'''
   mmops.mattermost.plugin_dirs:
     directory: /srv/mattermost-plugins/server
     allowed: [/srv/mattermost-plugins]
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 directory:
   description: The server-side plugin directory, absolute.
   returned: always
@@ -87,7 +87,7 @@ client_directory:
   returned: always
   type: str
   sample: /opt/mattermost/client/plugins
-'''
+"""
 
 import grp
 import os
@@ -104,8 +104,10 @@ def _lookup(module, kind, name, database):
     try:
         return database(name)[2]
     except KeyError:
-        module.fail_json(msg='%s %s does not exist on this host; set mattermost_%s to the one the service runs as. '
-                             'Nothing was changed.' % (kind, name, 'user' if kind == 'user' else 'group'))
+        module.fail_json(
+            msg='%s %s does not exist on this host; set mattermost_%s to the one the service runs as. '
+            'Nothing was changed.' % (kind, name, 'user' if kind == 'user' else 'group')
+        )
 
 
 def main():
@@ -137,8 +139,10 @@ def main():
             for key in ('Directory', 'ClientDirectory'):
                 dirs.ensure(*places[key])
     paths = dict((key, os.path.join(root, *parts)) for key, (root, parts) in places.items())
-    exit_with(module, dict(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'],
-                           diff=dict(before=dirs.before, after=dirs.after)))
+    exit_with(
+        module,
+        dict(changed=dirs.changed, directory=paths['Directory'], client_directory=paths['ClientDirectory'], diff=dict(before=dirs.before, after=dirs.after)),
+    )
 
 
 if __name__ == '__main__':

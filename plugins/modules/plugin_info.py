@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_info
 short_description: List the plugins of a Mattermost server, their versions, enablement and state on every node
 version_added: 0.1.0
@@ -31,9 +31,9 @@ extends_documentation_fragment:
   - mmops.mattermost.attributes.IN_PROCESS
 seealso:
   - module: mmops.mattermost.plugin
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: List the installed plugins
   mmops.mattermost.plugin_info:
   register: installed
@@ -52,9 +52,9 @@ EXAMPLES = r'''
   ansible.builtin.assert:
     that: installed.plugins | rejectattr('enabled', 'false') | rejectattr('running') | list | length == 0
     fail_msg: "{{ installed.plugins | rejectattr('enabled', 'false') | rejectattr('running') | map(attribute='id') | list }} not running"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 server_version:
   description: Mattermost version of the server, from its C(X-Version-Id) header.
   returned: always
@@ -140,7 +140,7 @@ request:
   returned: on failure of a request
   type: str
   sample: GET /api/v4/plugins/statuses
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostClient
@@ -148,10 +148,12 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._module import ap
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_info import inventory
 from ansible_collections.mmops.mattermost.plugins.module_utils._server import ServerView
 
-SPEC = api_spec(dict(
-    id=dict(type='str'),
-    check_updates=dict(type='bool', default=False),
-))
+SPEC = api_spec(
+    dict(
+        id=dict(type='str'),
+        check_updates=dict(type='bool', default=False),
+    )
+)
 
 
 def run(module):

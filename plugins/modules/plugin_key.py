@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_key
 short_description: Trust (or stop trusting) a plugin-signing public key on a Mattermost server host
 version_added: 0.1.0
@@ -92,9 +92,9 @@ seealso:
 requirements:
   - python-gnupg
   - gpg
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Trust our plugin-signing key, and have the server re-read its config
   mmops.mattermost.plugin_key:
     name: example-plugins.asc
@@ -114,9 +114,9 @@ EXAMPLES = r'''
     state: absent
     config_path: "{{ mattermost_config_path }}"
     backup: true
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 fingerprint:
   description: Fingerprint of the key (the given one for V(present), the removed one for V(absent)); null when none.
   returned: always
@@ -177,7 +177,7 @@ request:
   returned: on failure of a request
   type: str
   sample: POST /api/v4/config/reload
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -191,24 +191,37 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._result import ex
 
 def main():
     # The connection options are optional here: with them the server re-reads its config, without them it needs a restart.
-    module = AnsibleModule(**api_spec(dict(
-        name=dict(type='str', required=True),
-        key=dict(type='str', no_log=False),
-        src=dict(type='path'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        config_path=dict(type='path'),
-        config_dsn=dict(type='str', no_log=True),
-        backup=dict(type='bool', default=False),
-    ), connection_required=False, mutually_exclusive=[('key', 'src'), ('config_path', 'config_dsn')],
-        required_together=[('url', 'token')]))
+    module = AnsibleModule(
+        **api_spec(
+            dict(
+                name=dict(type='str', required=True),
+                key=dict(type='str', no_log=False),
+                src=dict(type='path'),
+                state=dict(type='str', default='present', choices=['present', 'absent']),
+                config_path=dict(type='path'),
+                config_dsn=dict(type='str', no_log=True),
+                backup=dict(type='bool', default=False),
+            ),
+            connection_required=False,
+            mutually_exclusive=[('key', 'src'), ('config_path', 'config_dsn')],
+            required_together=[('url', 'token')],
+        )
+    )
     params = module.params
     if params['url']:
         check_libraries(module)
     with failing_clearly(module):
         result = ensure_trusted_key(
-            lambda: open_store(module, params['config_path'], params['config_dsn']), params['name'], params['state'],
-            key=params['key'], src=params['src'], backup=params['backup'], check_mode=module.check_mode, tmpdir=module.tmpdir,
-            client=MattermostClient.from_module(module) if params['url'] else None)
+            lambda: open_store(module, params['config_path'], params['config_dsn']),
+            params['name'],
+            params['state'],
+            key=params['key'],
+            src=params['src'],
+            backup=params['backup'],
+            check_mode=module.check_mode,
+            tmpdir=module.tmpdir,
+            client=MattermostClient.from_module(module) if params['url'] else None,
+        )
     for warning in result.pop('warnings'):
         module.warn(warning)
     exit_with(module, result)

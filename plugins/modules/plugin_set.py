@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_set
 short_description: The whole desired plugin state of one Mattermost server in one call
 version_added: 0.1.0
@@ -123,9 +123,9 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin
   - module: mmops.mattermost.plugin_config
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: The plugins of this server, exactly
   mmops.mattermost.plugin_set:
     plugins:
@@ -148,9 +148,9 @@ EXAMPLES = r'''
 - name: Show what changed
   ansible.builtin.debug:
     msg: "{{ converged.actions }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 plugins:
   description: One entry per planned plugin (listed ones, then those O(exclusive) removes).
   returned: always
@@ -206,7 +206,7 @@ request:
   returned: on failure of a request
   type: str
   sample: POST /api/v4/plugins
-'''
+"""
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import DOWNLOAD_ARGSPEC, MattermostClient
 from ansible_collections.mmops.mattermost.plugins.module_utils._module import api_spec, run_module
@@ -217,7 +217,7 @@ ARGSPEC = dict(
     plugins=dict(type='list', elements='dict', required=True, options=PLUGIN_ARGSPEC),
     exclusive=dict(type='bool', default=False),
     keep=dict(type='list', elements='str', default=[], no_log=False),
-    **DOWNLOAD_ARGSPEC
+    **DOWNLOAD_ARGSPEC,
 )
 
 
@@ -226,9 +226,16 @@ SPEC = api_spec(ARGSPEC)
 
 def run(module):
     view = ServerView(MattermostClient.from_module(module))
-    return reconcile_set(view, module.params['plugins'], module.params['exclusive'], module.params['keep'],
-                         check_mode=module.check_mode, tmpdir=module.tmpdir, no_log_values=module.no_log_values,
-                         download_timeout=module.params['download_timeout'])
+    return reconcile_set(
+        view,
+        module.params['plugins'],
+        module.params['exclusive'],
+        module.params['keep'],
+        check_mode=module.check_mode,
+        tmpdir=module.tmpdir,
+        no_log_values=module.no_log_values,
+        download_timeout=module.params['download_timeout'],
+    )
 
 
 def main():

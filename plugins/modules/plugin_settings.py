@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_settings
 short_description: Set the server-wide plugin settings (PluginSettings) of a Mattermost server
 version_added: 0.1.0
@@ -61,9 +61,9 @@ notes:
 seealso:
   - module: mmops.mattermost.plugin_config
   - module: mmops.mattermost.plugin
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Use a private Marketplace and keep the plugin health check on
   mmops.mattermost.plugin_settings:
     settings:
@@ -77,9 +77,9 @@ EXAMPLES = r'''
     settings:
       EnableRemoteMarketplace: false
       AutomaticPrepackagedPlugins: true
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 settings:
   description: The C(PluginSettings) this module manages, after the run (predicted in check mode).
   returned: always
@@ -113,7 +113,7 @@ request:
   returned: on failure of a request
   type: str
   sample: PUT /api/v4/config/patch
-'''
+"""
 
 from ansible.module_utils.basic import missing_required_lib
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_signature
 short_description: Sign a Mattermost plugin bundle with GnuPG, or verify its signature
 version_added: 0.1.0
@@ -69,9 +69,9 @@ seealso:
 requirements:
   - python-gnupg
   - gpg
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Sign a bundle with the plugin-signing key
   mmops.mattermost.plugin_signature:
     path: "{{ bundle_path }}"
@@ -86,9 +86,9 @@ EXAMPLES = r'''
     state: verified
     trusted_keys:
       - "{{ signing_home }}/plugin-signing.asc"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 signature:
   description: Path of the signature file.
   returned: always
@@ -110,7 +110,7 @@ actions:
   type: list
   elements: str
   sample: ["sign /srv/plugins/notes.tar.gz with plugins@example.com into /srv/plugins/notes.tar.gz.sig"]
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

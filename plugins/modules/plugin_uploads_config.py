@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: plugin_uploads_config
 short_description: Turn custom plugin uploads on or off in a Mattermost server's config.json
 version_added: 0.1.0
@@ -51,9 +51,9 @@ seealso:
   - name: Plugin configuration settings
     description: Mattermost's documentation of C(EnableUploads) and C(RequirePluginSignature).
     link: https://docs.mattermost.com/configure/plugins-configuration-settings.html
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Allow custom plugin uploads
   mmops.mattermost.plugin_uploads_config:
     path: "{{ mattermost_config_path }}"
@@ -64,9 +64,9 @@ EXAMPLES = r'''
   mmops.mattermost.plugin_uploads_config:
     path: "{{ mattermost_config_path }}"
     enabled: false
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 path:
   description: The config file.
   returned: always
@@ -92,7 +92,7 @@ backup_file:
   returned: when O(backup=true) and the file changed
   type: str
   sample: /opt/mattermost/config/config.json.12345.2025-01-01@10:00:00~
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: signing_key
 short_description: Create a plugin-signing key pair with GnuPG and export it
 version_added: 0.1.0
@@ -67,9 +67,9 @@ seealso:
 requirements:
   - python-gnupg
   - gpg
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: A 4096-bit plugin-signing key in a dedicated keyring, with both halves exported
   mmops.mattermost.signing_key:
     name_real: Example Corp plugin signing
@@ -83,9 +83,9 @@ EXAMPLES = r'''
 - name: Show the fingerprint to publish
   ansible.builtin.debug:
     msg: "{{ signing_key.fingerprint }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 fingerprint:
   description: Fingerprint of the key; null in check mode when the key would be created.
   returned: always
@@ -111,7 +111,7 @@ actions:
   type: list
   elements: str
   sample: ["create key Example Corp plugin signing <plugins@example.com>", "write public key /srv/signing/plugin-signing.asc"]
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -29,9 +29,11 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._module import ru
 
 try:  # ansible-core 2.19 and later: the encoder the module path sends module arguments with
     from ansible.module_utils.common.json import Direction, get_module_encoder
+
     _ARGS_ENCODER: t.Any = get_module_encoder('legacy', Direction.CONTROLLER_TO_MODULE)
 except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.module_utils.common.json import AnsibleJSONEncoder
+
     _ARGS_ENCODER = functools.partial(AnsibleJSONEncoder, vault_to_text=True)
 
 # Set to a false value (false, no, 0) to run every task through the module path.
@@ -53,8 +55,7 @@ class InProcessModule:
     goes through JSON as on the module path, with every no_log value replaced.
     """
 
-    def __init__(self, task: dict[str, t.Any], argument_spec: dict[str, t.Any], supports_check_mode: bool = True,
-                 **constraints: t.Any) -> None:
+    def __init__(self, task: dict[str, t.Any], argument_spec: dict[str, t.Any], supports_check_mode: bool = True, **constraints: t.Any) -> None:
         self._name: str = task['name']
         self.check_mode: bool = task['check_mode']
         self._diff: bool = task['diff']
@@ -115,8 +116,7 @@ class InProcessAction(ActionBase):
             result.update(self._execute_module(task_vars=task_vars))
             return result
         tmpdir = tempfile.mkdtemp(prefix='ansible-mmops-')
-        task = dict(name=self._task.action, args=self._task.args, check_mode=bool(self._task.check_mode),
-                    diff=bool(self._task.diff), tmpdir=tmpdir)
+        task = dict(name=self._task.action, args=self._task.args, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff), tmpdir=tmpdir)
         try:
             run_module(self.MODULE.SPEC, self.MODULE.run, lambda **spec: InProcessModule(task, **spec))
         except _ModuleReturn as returned:
@@ -127,8 +127,10 @@ class InProcessAction(ActionBase):
 
     def _runs_in_worker(self) -> bool:
         """The module would run on this controller as this user with this environment: run its code here."""
-        return (in_process_allowed()
-                and getattr(self._connection, 'transport', None) == 'local'
-                and not self._play_context.become
-                and not self._task.async_val
-                and not any(self._task.environment or []))
+        return (
+            in_process_allowed()
+            and getattr(self._connection, 'transport', None) == 'local'
+            and not self._play_context.become
+            and not self._task.async_val
+            and not any(self._task.environment or [])
+        )

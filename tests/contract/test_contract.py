@@ -39,8 +39,17 @@ class Target:
         self.url, self.token, self.plugin_id = url, token, plugin_id
 
     def call(self, method, path, body=None, token=True, raw=None, content_type='application/json'):
-        return Answer(*http(method, self.url + '/api/v4' + path.replace('{id}', self.plugin_id), body, token=self.token if token else None,
-                            timeout=60, raw=raw, content_type=content_type))
+        return Answer(
+            *http(
+                method,
+                self.url + '/api/v4' + path.replace('{id}', self.plugin_id),
+                body,
+                token=self.token if token else None,
+                timeout=60,
+                raw=raw,
+                content_type=content_type,
+            )
+        )
 
 
 class Answer:
@@ -118,8 +127,11 @@ def bundle_body(plugin_id):
         info.size = len(data)
         archive.addfile(info, io.BytesIO(data))
     boundary = uuid.uuid4().hex
-    body = ('--%s\r\nContent-Disposition: form-data; name="plugin"; filename="p.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n'
-            % boundary).encode() + raw.getvalue() + ('\r\n--%s--\r\n' % boundary).encode()
+    body = (
+        ('--%s\r\nContent-Disposition: form-data; name="plugin"; filename="p.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n' % boundary).encode()
+        + raw.getvalue()
+        + ('\r\n--%s--\r\n' % boundary).encode()
+    )
     return body, 'multipart/form-data; boundary=%s' % boundary
 
 
@@ -270,8 +282,7 @@ def test_a_started_plugin_reaches_the_running_state_on_both(sides):
     deadline = time.time() + 60
     states = {}
     while time.time() < deadline:
-        states = dict((side.url, [s['state'] for s in side.call('GET', '/plugins/statuses').document if s['plugin_id'] == side.plugin_id])
-                      for side in sides)
+        states = dict((side.url, [s['state'] for s in side.call('GET', '/plugins/statuses').document if s['plugin_id'] == side.plugin_id]) for side in sides)
         if all(value == [2] for value in states.values()):
             break
         time.sleep(0.5)

@@ -14,7 +14,7 @@ from support.testplugin import PLUGIN_ID
 
 from support.realserver import restart_command
 
-UNIT = '''[Unit]
+UNIT = """[Unit]
 Description=Mattermost
 After=network.target
 
@@ -26,7 +26,7 @@ Restart=always
 
 [Install]
 WantedBy=multi-user.target
-'''
+"""
 
 
 class Broken:
@@ -60,10 +60,17 @@ def broken(server, artifacts, database_cluster, tmp_path):
 
 
 def host_vars(broken, **more):
-    variables = dict(mattermost_install_dir=broken.install.root, mattermost_config_path=broken.install.config_path,
-                     mattermost_systemd_unit_dirs=[broken.unit_dir], mattermost_systemd_dir=broken.unit_dir,
-                     mattermost_service_user='root', mattermost_user='root', mattermost_group='root',
-                     mattermost_url=broken.url, mattermost_token=broken.token)
+    variables = dict(
+        mattermost_install_dir=broken.install.root,
+        mattermost_config_path=broken.install.config_path,
+        mattermost_systemd_unit_dirs=[broken.unit_dir],
+        mattermost_systemd_dir=broken.unit_dir,
+        mattermost_service_user='root',
+        mattermost_user='root',
+        mattermost_group='root',
+        mattermost_url=broken.url,
+        mattermost_token=broken.token,
+    )
     variables.update(more)
     return variables
 
@@ -76,11 +83,16 @@ def test_diagnose_names_the_missing_working_directory_and_the_roles_make_plugins
     assert diagnosis.rc == 0, diagnosis.output
     assert 'WorkingDirectory' in diagnosis.output and 'mkdir ./client/plugins' in diagnosis.output, diagnosis.output
 
-    fix = [{'name': 'service_workdir', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.service_workdir'},
-            'vars': host_vars(broken, mattermost_daemon_reload=False, mattermost_restart=False)},
-           {'name': 'plugin_dirs', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_dirs'}, 'vars': host_vars(broken)},
-           {'name': 'trust', 'mmops.mattermost.plugin_key': dict(name=KEY_NAME, src=signing.public, config_path=broken.install.config_path)},
-           {'name': 'restart', 'ansible.builtin.command': {'argv': restart_command(broken)}, 'changed_when': True}]
+    fix = [
+        {
+            'name': 'service_workdir',
+            'ansible.builtin.include_role': {'name': 'mmops.mattermost.service_workdir'},
+            'vars': host_vars(broken, mattermost_daemon_reload=False, mattermost_restart=False),
+        },
+        {'name': 'plugin_dirs', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_dirs'}, 'vars': host_vars(broken)},
+        {'name': 'trust', 'mmops.mattermost.plugin_key': dict(name=KEY_NAME, src=signing.public, config_path=broken.install.config_path)},
+        {'name': 'restart', 'ansible.builtin.command': {'argv': restart_command(broken)}, 'changed_when': True},
+    ]
     run = run_tasks(tmp_path, fix, json_output=False)
     assert run.rc == 0, run.output
     assert broken.install.working_directory() == broken.install.root

@@ -22,8 +22,14 @@ def major(mm):
 def upload(mm, path):
     """POST /plugins straight to the server (no collection involved): (status, error id)."""
     import subprocess
-    completed = subprocess.run(['curl', '-s', '-H', 'Authorization: Bearer ' + mm.token, '-F', 'plugin=@' + path,
-                                mm.direct_url + '/api/v4/plugins'], capture_output=True, text=True, check=True, timeout=120)
+
+    completed = subprocess.run(
+        ['curl', '-s', '-H', 'Authorization: Bearer ' + mm.token, '-F', 'plugin=@' + path, mm.direct_url + '/api/v4/plugins'],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     body = json.loads(completed.stdout)
     return (201, None) if 'status_code' not in body else (body['status_code'], body['id'])
 
@@ -39,8 +45,12 @@ def test_manual_installs_are_removed_at_start_from_11_and_the_role_refuses_them_
         mm.api('DELETE', '/plugins/%s' % plugin_id)
     shutil.rmtree(os.path.join(mm.install.root, 'plugins', PLUGIN_ID), ignore_errors=True)
     pid = mm.install.pid()
-    run = run_tasks(tmp_path, [role('prepackaged_plugins', mm, mattermost_prepackaged_plugins=[dict(src=mm.bundles.path('1.0.0'), unpack=True)]),
-                               FLUSH], sim=mm, json_output=False)
+    run = run_tasks(
+        tmp_path,
+        [role('prepackaged_plugins', mm, mattermost_prepackaged_plugins=[dict(src=mm.bundles.path('1.0.0'), unpack=True)]), FLUSH],
+        sim=mm,
+        json_output=False,
+    )
     if major(mm) >= 11:
         assert run.rc != 0 and 'removes manually installed plugins' in run.output, run.output
         assert os.listdir(os.path.join(mm.install.root, 'plugins')) == [] and mm.install.pid() == pid
@@ -132,9 +142,11 @@ def test_a_yaml_float_version_fails_clearly_before_any_write(mm, tmp_path):
     mm.publish_all()
     mm.set_file_settings(EnableUploads=True)
     playbook = tmp_path / 'float.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - mmops.mattermost.plugin:\n        id: %s\n        version: 1.10\n'
-                        '        url: "{{ mm_url }}"\n        token: "{{ mm_token }}"\n' % PLUGIN_ID)
+    playbook.write_text(
+        '- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+        '    - mmops.mattermost.plugin:\n        id: %s\n        version: 1.10\n'
+        '        url: "{{ mm_url }}"\n        token: "{{ mm_token }}"\n' % PLUGIN_ID
+    )
     run = run_playbook(str(playbook), dict(mm_url=mm.url, mm_token=mm.token), json_output=False)
     assert run.rc != 0 and 'quote' in run.output, run.output
     assert mm.writes() == []

@@ -7,15 +7,24 @@ import os
 from support.playbooks import REPO, run_playbook, run_tasks
 from support.testplugin import PLUGIN_ID, WEBAPP_ID
 
-DESIRED = [dict(id=PLUGIN_ID, state='latest', enabled=True, settings=dict(Greeting='from the site')),
-           dict(id=WEBAPP_ID, enabled=False)]
+DESIRED = [dict(id=PLUGIN_ID, state='latest', enabled=True, settings=dict(Greeting='from the site')), dict(id=WEBAPP_ID, enabled=False)]
 
 
 def inventory(tmp_path, mm):
     path = tmp_path / 'inventory.json'
-    path.write_text(json.dumps({'mattermost': {'hosts': {'e2e': dict(
-        ansible_connection='local', mattermost_url=mm.url, mattermost_token=mm.token,
-        mattermost_manage_host=False, mattermost_become=False)}}}))
+    path.write_text(
+        json.dumps(
+            {
+                'mattermost': {
+                    'hosts': {
+                        'e2e': dict(
+                            ansible_connection='local', mattermost_url=mm.url, mattermost_token=mm.token, mattermost_manage_host=False, mattermost_become=False
+                        )
+                    }
+                }
+            }
+        )
+    )
     return str(path)
 
 
@@ -46,8 +55,11 @@ def test_plugin_set_exclusive_removes_what_is_not_listed_except_keep(mm, tmp_pat
 
 def test_the_plugins_role_converges_and_a_second_run_sends_no_write(mm, tmp_path):
     mm.publish_all()
-    task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugins'},
-            'vars': dict(mattermost_plugins=DESIRED, mattermost_url=mm.url, mattermost_token=mm.token)}
+    task = {
+        'name': 'role',
+        'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugins'},
+        'vars': dict(mattermost_plugins=DESIRED, mattermost_url=mm.url, mattermost_token=mm.token),
+    }
     run = run_tasks(tmp_path, [task], sim=mm, json_output=False)
     assert run.rc == 0 and 'changed=1' in run.output, run.output
     assert mm.plugins()[PLUGIN_ID]['active'] is True and mm.plugins()[WEBAPP_ID]['active'] is False

@@ -8,8 +8,11 @@ from support.testplugin import PLUGIN_ID
 
 def test_plugin_uploads_turns_uploads_on_in_config_json_restarts_and_an_upload_works(mm, tmp_path):
     pid = mm.install.pid()
-    tasks = [role('plugin_uploads', mm, mattermost_plugin_uploads=True, mattermost_install_type='config_json'), FLUSH,
-             plugin_task('upload', id=PLUGIN_ID, source='file', src=mm.bundles.path('1.0.0'), enabled=True)]
+    tasks = [
+        role('plugin_uploads', mm, mattermost_plugin_uploads=True, mattermost_install_type='config_json'),
+        FLUSH,
+        plugin_task('upload', id=PLUGIN_ID, source='file', src=mm.bundles.path('1.0.0'), enabled=True),
+    ]
     run = run_tasks(tmp_path, tasks, sim=mm)
     assert run.rc == 0, run.output
     assert mm.file_config()['PluginSettings']['EnableUploads'] is True
@@ -24,8 +27,11 @@ def test_plugin_uploads_turns_uploads_on_in_config_json_restarts_and_an_upload_w
 
 def test_prepackaged_signed_bundle_is_offered_after_the_restart_and_installs_without_uploads(mm, tmp_path):
     bundle = mm.bundles.path('1.0.0')
-    tasks = [role('prepackaged_plugins', mm, mattermost_prepackaged_plugins=[dict(src=bundle, signature=bundle + '.sig')]), FLUSH,
-             plugin_task('install', id=PLUGIN_ID, enabled=True)]
+    tasks = [
+        role('prepackaged_plugins', mm, mattermost_prepackaged_plugins=[dict(src=bundle, signature=bundle + '.sig')]),
+        FLUSH,
+        plugin_task('install', id=PLUGIN_ID, enabled=True),
+    ]
     run = run_tasks(tmp_path, tasks, sim=mm)
     assert run.rc == 0, run.output
     assert run.results['install']['changed'] is True, run.results['install']

@@ -98,11 +98,19 @@ def test_plugin_info_lists_the_installed_plugin_with_its_state(mm, tmp_path):
 
 def test_marketplace_info_through_the_server_and_straight_from_the_marketplace(mm, tmp_path):
     mm.publish_all()
-    run = run_tasks(tmp_path, [
-        {'name': 'server', 'mmops.mattermost.marketplace_info': dict(plugin_id=PLUGIN_ID)},
-        {'name': 'direct', 'mmops.mattermost.marketplace_info': dict(marketplace_url=mm.marketplace.url, plugin_id=PLUGIN_ID,
-                                                                     server_version=mm.version, all_versions=True)},
-    ], sim=mm)
+    run = run_tasks(
+        tmp_path,
+        [
+            {'name': 'server', 'mmops.mattermost.marketplace_info': dict(plugin_id=PLUGIN_ID)},
+            {
+                'name': 'direct',
+                'mmops.mattermost.marketplace_info': dict(
+                    marketplace_url=mm.marketplace.url, plugin_id=PLUGIN_ID, server_version=mm.version, all_versions=True
+                ),
+            },
+        ],
+        sim=mm,
+    )
     assert run.rc == 0, run.output
     assert [plugin['version'] for plugin in run.results['server']['plugins']] == ['1.1.0'], run.results['server']
     assert sorted(plugin['version'] for plugin in run.results['direct']['plugins']) == ['1.0.0', '1.1.0'], run.results['direct']

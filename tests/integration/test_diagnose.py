@@ -24,8 +24,12 @@ def prepare_host(root, settings, workdir, directories=('plugins', 'client/plugin
     systemd.mkdir(parents=True)
     unit = '[Service]\nExecStart=%s/bin/mattermost\n' % install
     (systemd / 'mattermost.service').write_text(unit + ('WorkingDirectory=%s\n' % workdir if workdir else ''))
-    return dict(mattermost_install_dir=str(install), mattermost_systemd_dir=str(systemd),
-                mattermost_systemd_unit_dirs=[str(systemd)], mattermost_omnibus_config_path=str(root / 'etc' / 'mmomni.yml'))
+    return dict(
+        mattermost_install_dir=str(install),
+        mattermost_systemd_dir=str(systemd),
+        mattermost_systemd_unit_dirs=[str(systemd)],
+        mattermost_omnibus_config_path=str(root / 'etc' / 'mmomni.yml'),
+    )
 
 
 def diagnose(tmp_path, sim, host_vars, **extra):
@@ -94,8 +98,12 @@ def test_the_connection_may_come_from_the_environment_alone(sim, tmp_path):
     host_vars = prepare_host(tmp_path, {'Enable': True, 'EnableUploads': True}, workdir=str(tmp_path / 'opt' / 'mattermost'))
     inventory = tmp_path / 'inventory.json'
     inventory.write_text(json.dumps({'mattermost': {'hosts': {'localhost': {'ansible_connection': 'local'}}}}))
-    run = run_playbook(DIAGNOSE, dict(host_vars, mattermost_service_user=ME, mattermost_diagnose_fail=True), inventory=str(inventory),
-                       env={'MATTERMOST_URL': sim.url, 'MATTERMOST_TOKEN': sim.token})
+    run = run_playbook(
+        DIAGNOSE,
+        dict(host_vars, mattermost_service_user=ME, mattermost_diagnose_fail=True),
+        inventory=str(inventory),
+        env={'MATTERMOST_URL': sim.url, 'MATTERMOST_TOKEN': sim.token},
+    )
     assert run.rc == 0, run.output
     assert run.results['Report']['msg'] == 'no known plugin problem found'
     assert any(request['path'] == '/api/v4/plugins/statuses' for request in sim.requests())

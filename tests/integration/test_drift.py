@@ -18,13 +18,22 @@ DESIRED = {
     'mattermost_plugins_exclusive': True,
 }
 CONVERGED = dict(
-    installed=[{'id': 'github', 'version': '2.0.1', 'enabled': True}, {'id': 'jira', 'version': '2.4.0', 'enabled': True},
-               {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True}],
-    config={'PluginSettings': {'Plugins': {'com.example.notes': {'notebookname': 'Ops'}}}})
+    installed=[
+        {'id': 'github', 'version': '2.0.1', 'enabled': True},
+        {'id': 'jira', 'version': '2.4.0', 'enabled': True},
+        {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True},
+    ],
+    config={'PluginSettings': {'Plugins': {'com.example.notes': {'notebookname': 'Ops'}}}},
+)
 DRIFTED = dict(
-    installed=[{'id': 'github', 'version': '2.0.1', 'enabled': False}, {'id': 'jira', 'version': '3.0.1', 'enabled': True},
-               {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True}, {'id': 'zoom', 'version': '1.5.0', 'enabled': True}],
-    config={'PluginSettings': {'Plugins': {'com.example.notes': {'notebookname': 'Someone else'}}}})
+    installed=[
+        {'id': 'github', 'version': '2.0.1', 'enabled': False},
+        {'id': 'jira', 'version': '3.0.1', 'enabled': True},
+        {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True},
+        {'id': 'zoom', 'version': '1.5.0', 'enabled': True},
+    ],
+    config={'PluginSettings': {'Plugins': {'com.example.notes': {'notebookname': 'Someone else'}}}},
+)
 
 
 def drift(tmp_path, fleet, fail=False, **extra_hosts):

@@ -12,10 +12,12 @@ def test_plugin_and_plugin_info_examples_run(sim, tmp_path):
     webhooks = fetch_bundle(sim, tmp_path, 'com.example.webhooks', '0.2.0')
     notes = fetch_bundle(sim, tmp_path, 'com.example.notes', '1.0.0')
     extra_vars = dict(
-        mattermost_url=sim.url, mattermost_token=sim.token,
+        mattermost_url=sim.url,
+        mattermost_token=sim.token,
         webhooks_bundle_url=sim.bundle_url('com.example.webhooks', '0.2.0'),
         webhooks_bundle_sha256=hashlib.sha256(webhooks.read_bytes()).hexdigest(),
-        notes_bundle_path=str(notes))
+        notes_bundle_path=str(notes),
+    )
     env = {'MATTERMOST_URL': sim.url, 'MATTERMOST_TOKEN': sim.token}
     for module in ('plugin', 'plugin_info'):
         run = run_tasks(tmp_path, module_examples(module), sim, extra_vars=extra_vars, env=env, connection_defaults=False)

@@ -31,6 +31,7 @@ def other_sims(tmp_path_factory):
 
 # marketplace_info
 
+
 def test_listing_through_the_server_gives_labels_installed_version_and_update(sim, tmp_path):
     sim.reset(installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
     run = run_tasks(tmp_path, [info_task(plugin_id=NOTES)], sim)
@@ -50,12 +51,16 @@ def test_listing_through_the_server_gives_labels_installed_version_and_update(si
 
 def test_listing_filters_by_label_text_and_local_only(sim, tmp_path):
     sim.reset(installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
-    run = run_tasks(tmp_path, [
-        info_task('beta', labels=['beta']),
-        info_task('everything'),
-        info_task('local', local_only=True),
-        info_task('text', filter='NOTES'),
-    ], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            info_task('beta', labels=['beta']),
+            info_task('everything'),
+            info_task('local', local_only=True),
+            info_task('text', filter='NOTES'),
+        ],
+        sim,
+    )
     assert run.rc == 0, run.output
     everything = run.results['everything']['plugins']
     assert [p['id'] for p in run.results['beta']['plugins']] == [p['id'] for p in everything if 'Beta' in p['labels']]
@@ -69,16 +74,20 @@ def test_listing_filters_by_label_text_and_local_only(sim, tmp_path):
 
 def test_all_versions_for_another_server_version_read_the_configured_marketplace(sim, tmp_path):
     sim.reset(installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
-    run = run_tasks(tmp_path, [
-        info_task('for 9.5', plugin_id=NOTES, server_version='9.5.0', all_versions=True),
-        info_task('every release, no server', plugin_id=NOTES, all_versions=True, marketplace_url=sim.marketplace_url,
-                  url='{{ omit }}', token='{{ omit }}'),
-    ], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            info_task('for 9.5', plugin_id=NOTES, server_version='9.5.0', all_versions=True),
+            info_task(
+                'every release, no server', plugin_id=NOTES, all_versions=True, marketplace_url=sim.marketplace_url, url='{{ omit }}', token='{{ omit }}'
+            ),
+        ],
+        sim,
+    )
     assert run.rc == 0, run.output
     for_95 = run.results['for 9.5']
     assert for_95['through_server'] is False and for_95['marketplace_url'] == sim.marketplace_url
-    assert [(p['version'], p['installed_version'], p['update_available']) for p in for_95['plugins']] == \
-        [('1.1.0', '1.0.0', True), ('1.0.0', '1.0.0', False)]
+    assert [(p['version'], p['installed_version'], p['update_available']) for p in for_95['plugins']] == [('1.1.0', '1.0.0', True), ('1.0.0', '1.0.0', False)]
     anywhere = run.results['every release, no server']
     assert [p['version'] for p in anywhere['plugins']] == ['2.0.0', '1.1.0', '1.0.0']
     assert anywhere['server_version'] is None
@@ -86,13 +95,15 @@ def test_all_versions_for_another_server_version_read_the_configured_marketplace
     assert [p['labels'] for p in anywhere['plugins']] == [['Partner', 'Experimental'], ['Partner', 'Beta'], ['Community']]
 
 
-@pytest.mark.parametrize('config,args,message', [
-    ({'PluginSettings': {'EnableMarketplace': False}}, {}, 'PluginSettings.EnableMarketplace is false'),
-    ({'PluginSettings': {'MarketplaceURL': 'http://127.0.0.1:9'}}, {},
-     'app.plugin.marketplace_client.failed_to_fetch'),
-    ({}, {'marketplace_url': 'http://127.0.0.1:9'}, 'the Marketplace at http://127.0.0.1:9 cannot be read'),
-    ({}, {'local_only': True, 'remote_only': True}, 'local_only and remote_only exclude each other'),
-])
+@pytest.mark.parametrize(
+    'config,args,message',
+    [
+        ({'PluginSettings': {'EnableMarketplace': False}}, {}, 'PluginSettings.EnableMarketplace is false'),
+        ({'PluginSettings': {'MarketplaceURL': 'http://127.0.0.1:9'}}, {}, 'app.plugin.marketplace_client.failed_to_fetch'),
+        ({}, {'marketplace_url': 'http://127.0.0.1:9'}, 'the Marketplace at http://127.0.0.1:9 cannot be read'),
+        ({}, {'local_only': True, 'remote_only': True}, 'local_only and remote_only exclude each other'),
+    ],
+)
 def test_switched_off_or_unreachable_marketplace_fails_clearly(sim, tmp_path, config, args, message):
     sim.reset(config=config)
     run = run_tasks(tmp_path, [info_task(**args)], sim)
@@ -104,8 +115,7 @@ def test_switched_off_or_unreachable_marketplace_fails_clearly(sim, tmp_path, co
 
 
 def test_remote_marketplace_off_lists_local_plugins_with_a_warning(sim, tmp_path):
-    sim.reset(config={'PluginSettings': {'EnableRemoteMarketplace': False}},
-              installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
+    sim.reset(config={'PluginSettings': {'EnableRemoteMarketplace': False}}, installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
     run = run_tasks(tmp_path, [info_task()], sim)
     result = run.results['info']
     assert run.rc == 0, run.output
@@ -116,14 +126,16 @@ def test_remote_marketplace_off_lists_local_plugins_with_a_warning(sim, tmp_path
 
 # Labels as policy
 
+
 def test_forbidden_label_refuses_the_install_and_changes_nothing(sim, tmp_path):
     task = plugin_task('notes', id=NOTES, state='latest', enabled=True, forbidden_labels=['Beta', 'Experimental'])
     for args in ((), ('--check',)):
         run = run_tasks(tmp_path, [task], sim, args=args)
         result = run.results['notes']
         assert result.get('failed') is True, run.output
-        assert result['msg'].startswith('com.example.notes 1.1.0 is refused by the label policy: it carries the label Beta, '
-                                        'which forbidden_labels forbids; nothing was changed')
+        assert result['msg'].startswith(
+            'com.example.notes 1.1.0 is refused by the label policy: it carries the label Beta, which forbidden_labels forbids; nothing was changed'
+        )
         assert 'Releases for Mattermost 9.11.0 the policy accepts: 1.0.0 (hold one with version)' in result['msg']
         assert result['labels'] == ['Partner', 'Beta']
     assert sim.writes() == []
@@ -142,10 +154,14 @@ def test_forbidden_label_refuses_an_upgrade_and_keeps_the_installed_release(sim,
 
 
 def test_allowed_labels_let_listed_labels_through_and_refuse_others(sim, tmp_path):
-    run = run_tasks(tmp_path, [
-        plugin_task('community only', id=NOTES, allowed_labels=['Community']),
-        plugin_task('partner beta', id=NOTES, allowed_labels=['Partner', 'Beta']),
-    ], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            plugin_task('community only', id=NOTES, allowed_labels=['Community']),
+            plugin_task('partner beta', id=NOTES, allowed_labels=['Partner', 'Beta']),
+        ],
+        sim,
+    )
     assert 'it carries the label Partner, which allowed_labels (Community) does not allow' in run.results['community only']['msg']
     assert run.results['partner beta']['changed'] is True, run.output
     assert sim.plugin(NOTES)['version'] == '1.1.0'
@@ -157,11 +173,16 @@ def test_a_pinned_release_is_judged_by_the_policy_too(sim, tmp_path):
     assert sim.writes() == []
 
 
-@pytest.mark.parametrize('args,message', [
-    (dict(source='url', src='http://127.0.0.1:9/x.tar.gz', forbidden_labels=['Beta']),
-     'allowed_labels and forbidden_labels judge Marketplace releases; a source=url bundle has no labels'),
-    (dict(allowed_labels=['Beta'], forbidden_labels=['beta']), 'label beta is both in allowed_labels and forbidden_labels'),
-])
+@pytest.mark.parametrize(
+    'args,message',
+    [
+        (
+            dict(source='url', src='http://127.0.0.1:9/x.tar.gz', forbidden_labels=['Beta']),
+            'allowed_labels and forbidden_labels judge Marketplace releases; a source=url bundle has no labels',
+        ),
+        (dict(allowed_labels=['Beta'], forbidden_labels=['beta']), 'label beta is both in allowed_labels and forbidden_labels'),
+    ],
+)
 def test_label_options_that_cannot_apply_are_refused(sim, tmp_path, args, message):
     run = run_tasks(tmp_path, [plugin_task('bad', id=NOTES, **args)], sim)
     assert message in run.results['bad']['msg'], run.output
@@ -170,6 +191,7 @@ def test_label_options_that_cannot_apply_are_refused(sim, tmp_path, args, messag
 
 # Upgrades across a fleet
 
+
 def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim, other_sims, tmp_path):
     servers = [('mm-canary', sim), ('mm-9-0', other_sims[0]), ('mm-10-2', other_sims[1])]
     installed = [{'id': NOTES, 'version': '1.0.0', 'enabled': True}, {'id': 'github', 'version': '2.0.1', 'enabled': False}]
@@ -177,20 +199,24 @@ def test_rolling_upgrade_gives_each_server_its_own_newest_compatible_release(sim
         server.reset(server_version=version, installed=installed)
     inventory = fleet_inventory(tmp_path / 'fleet.json', [server for name, server in servers], names=[name for name, server in servers])
     report_path = tmp_path / 'report.json'
-    run = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {'mattermost_upgrade_report_path': str(report_path)},
-                       inventory=inventory, json_output=False)
+    run = run_playbook(
+        os.path.join(REPO, 'playbooks', 'upgrade.yml'), {'mattermost_upgrade_report_path': str(report_path)}, inventory=inventory, json_output=False
+    )
     assert run.rc == 0, run.output
     assert [server.plugin(NOTES)['version'] for name, server in servers] == ['1.1.0', '1.0.0', '2.0.0']
     report = json.loads(report_path.read_text())
-    assert report['mm-canary'] == {'server_version': '9.11.0', 'upgraded': [NOTES],
-                                   'before': {NOTES: '1.0.0', 'github': '2.0.1'}, 'after': {NOTES: '1.1.0', 'github': '2.0.1'}}
+    assert report['mm-canary'] == {
+        'server_version': '9.11.0',
+        'upgraded': [NOTES],
+        'before': {NOTES: '1.0.0', 'github': '2.0.1'},
+        'after': {NOTES: '1.1.0', 'github': '2.0.1'},
+    }
     assert report['mm-9-0']['upgraded'] == [] and report['mm-9-0']['after'][NOTES] == '1.0.0'
     assert report['mm-10-2']['upgraded'] == [NOTES] and report['mm-10-2']['after'][NOTES] == '2.0.0'
     # The canary ran alone, before the rest of the fleet.
     assert run.output.index('mm-canary') < run.output.index('mm-9-0')
     # Nothing left to upgrade: a second rollout changes nothing.
-    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=inventory,
-                         json_output=False)
+    again = run_playbook(os.path.join(REPO, 'playbooks', 'upgrade.yml'), {}, inventory=inventory, json_output=False)
     assert again.rc == 0 and 'changed=0' in again.output and 'changed=1' not in again.output, again.output
 
 
@@ -200,10 +226,15 @@ def test_check_updates_and_check_mode_say_what_latest_would_change_per_server(si
         server.reset(server_version=version, installed=[{'id': NOTES, 'version': '1.0.0', 'enabled': False}])
         expected[server.url] = latest
     for server in (sim,) + tuple(other_sims):
-        run = run_tasks(tmp_path, [
-            {'name': 'updates', 'mmops.mattermost.plugin_info': {'check_updates': True, 'id': NOTES}},
-            plugin_task('preview', id=NOTES, state='latest'),
-        ], server, args=('--check', '--diff'))
+        run = run_tasks(
+            tmp_path,
+            [
+                {'name': 'updates', 'mmops.mattermost.plugin_info': {'check_updates': True, 'id': NOTES}},
+                plugin_task('preview', id=NOTES, state='latest'),
+            ],
+            server,
+            args=('--check', '--diff'),
+        )
         assert run.rc == 0, run.output
         [notes] = run.results['updates']['plugins']
         assert notes['latest_version'] == expected[server.url]
@@ -216,16 +247,21 @@ def test_check_updates_and_check_mode_say_what_latest_would_change_per_server(si
 
 # Private Marketplace: the server's MarketplaceURL is what every module reads
 
+
 def test_modules_use_the_private_marketplace_the_server_is_configured_with(sim, other_sims, tmp_path):
     private = other_sims[0]
     private.reset()
     sim.reset(config={'PluginSettings': {'MarketplaceURL': private.marketplace_url}})
-    run = run_tasks(tmp_path, [
-        info_task(plugin_id=NOTES),
-        plugin_task('latest', id=NOTES, state='latest'),
-        plugin_task('pin', id=NOTES, version='1.0.0'),
-        info_task('all', plugin_id=NOTES, all_versions=True),
-    ], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            info_task(plugin_id=NOTES),
+            plugin_task('latest', id=NOTES, state='latest'),
+            plugin_task('pin', id=NOTES, version='1.0.0'),
+            info_task('all', plugin_id=NOTES, all_versions=True),
+        ],
+        sim,
+    )
     assert run.rc == 0, run.output
     assert run.results['info']['marketplace_url'] == private.marketplace_url
     assert run.results['info']['plugins'][0]['download_url'] == private.bundle_url(NOTES, '1.1.0')

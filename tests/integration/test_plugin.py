@@ -20,8 +20,7 @@ def test_marketplace_install_and_enable_waits_for_every_cluster_node(sim, tmp_pa
     assert [node['state'] for node in result['plugin']['nodes']] == ['running'] * 3
     assert len(set(node['cluster_id'] for node in result['plugin']['nodes'])) == 3
     # The module returned only once all three nodes ran it: the server agrees, with no wait of ours in between.
-    assert [node['state'] for node in sim.plugin('github')['nodes']] == [2] * 3 or \
-        [node['state'] for node in sim.plugin('github')['nodes']] == ['running'] * 3
+    assert [node['state'] for node in sim.plugin('github')['nodes']] == [2] * 3 or [node['state'] for node in sim.plugin('github')['nodes']] == ['running'] * 3
 
 
 def test_version_pin_lands_exactly_that_version_up_and_down(sim, tmp_path):
@@ -40,7 +39,8 @@ def test_version_pin_lands_exactly_that_version_up_and_down(sim, tmp_path):
     assert run.results['pin newest']['plugin']['version'] == '3.0.1'
     assert run.results['pin back down']['diff'] == {
         'before': {'installed': True, 'version': '3.0.1', 'enabled': True},
-        'after': {'installed': True, 'version': '2.4.0', 'enabled': True}}
+        'after': {'installed': True, 'version': '2.4.0', 'enabled': True},
+    }
     assert run.results['pin again']['changed'] is False
     assert sim.plugin('jira')['version'] == '2.4.0'
 
@@ -67,8 +67,7 @@ def test_url_and_file_sources_with_checksums(sim, tmp_path):
         plugin_task('file', id='com.example.webhooks', source='file', src=str(bundle), checksum='sha256:' + digest, enabled=True),
         plugin_task('url upgrade', id='com.example.webhooks', source='url', src=sim.bundle_url('com.example.webhooks', '0.2.0')),
         plugin_task('url again', id='com.example.webhooks', source='url', src=sim.bundle_url('com.example.webhooks', '0.2.0')),
-        plugin_task('pinned url, no download', id='com.example.webhooks', source='url', version='0.2.0',
-                    src=sim.bundle_url('com.example.webhooks', '0.2.0')),
+        plugin_task('pinned url, no download', id='com.example.webhooks', source='url', version='0.2.0', src=sim.bundle_url('com.example.webhooks', '0.2.0')),
         plugin_task('force', id='com.example.webhooks', source='file', src=str(bundle), force=True),
     ]
     run = run_tasks(tmp_path, tasks, sim)
@@ -165,20 +164,28 @@ def test_plugin_failing_to_start_names_the_nodes_and_the_error(sim, tmp_path):
 
 
 GATES = [
-    ('uploads off', {'EnableUploads': False}, dict(id='jira', version='2.4.0'),
-     ['PluginSettings.EnableUploads', 'mmops.mattermost.plugin_uploads', 'newest compatible version, 3.0.1']),
-    ('uploads off, file', {'EnableUploads': False}, dict(id='com.example.webhooks', source='file', src='/nonexistent.tar.gz'),
-     ['PluginSettings.EnableUploads', 'mmops.mattermost.plugin_uploads']),
-    ('signatures required', {'RequirePluginSignature': True}, dict(id='jira', version='2.4.0'),
-     ['PluginSettings.RequirePluginSignature', 'prepackaged_plugins', 'Marketplace']),
-    ('marketplace off', {'EnableMarketplace': False}, dict(id='github'),
-     ['PluginSettings.EnableMarketplace', 'mmops.mattermost.plugin_settings']),
-    ('plugins off', {'Enable': False}, dict(id='github'),
-     ['PluginSettings.Enable is false', 'mmops.mattermost.plugin_settings']),
-    ('remote marketplace off', {'EnableRemoteMarketplace': False}, dict(id='github'),
-     ['EnableRemoteMarketplace is false']),
-    ('insecure url', {'AllowInsecureDownloadURL': False}, dict(id='jira', version='2.4.0'),
-     ['plain http', 'AllowInsecureDownloadURL']),
+    (
+        'uploads off',
+        {'EnableUploads': False},
+        dict(id='jira', version='2.4.0'),
+        ['PluginSettings.EnableUploads', 'mmops.mattermost.plugin_uploads', 'newest compatible version, 3.0.1'],
+    ),
+    (
+        'uploads off, file',
+        {'EnableUploads': False},
+        dict(id='com.example.webhooks', source='file', src='/nonexistent.tar.gz'),
+        ['PluginSettings.EnableUploads', 'mmops.mattermost.plugin_uploads'],
+    ),
+    (
+        'signatures required',
+        {'RequirePluginSignature': True},
+        dict(id='jira', version='2.4.0'),
+        ['PluginSettings.RequirePluginSignature', 'prepackaged_plugins', 'Marketplace'],
+    ),
+    ('marketplace off', {'EnableMarketplace': False}, dict(id='github'), ['PluginSettings.EnableMarketplace', 'mmops.mattermost.plugin_settings']),
+    ('plugins off', {'Enable': False}, dict(id='github'), ['PluginSettings.Enable is false', 'mmops.mattermost.plugin_settings']),
+    ('remote marketplace off', {'EnableRemoteMarketplace': False}, dict(id='github'), ['EnableRemoteMarketplace is false']),
+    ('insecure url', {'AllowInsecureDownloadURL': False}, dict(id='jira', version='2.4.0'), ['plain http', 'AllowInsecureDownloadURL']),
 ]
 
 
@@ -194,14 +201,17 @@ def test_server_settings_that_forbid_a_change_are_named(sim, tmp_path, settings,
     assert sim.writes() == []
 
 
-@pytest.mark.parametrize('args,expected', [
-    (dict(id='jira', state='latest', version='1.0.0'), 'contradict'),
-    (dict(id='jira', state='latest', source='url', src='https://example.invalid/x.tar.gz'), 'needs source=marketplace'),
-    (dict(id='jira', source='file'), 'needs src'),
-    (dict(id='jira', checksum='sha256:00'), 'apply to source=url and source=file only'),
-    (dict(id='jira', source='url', src='ftp://example.invalid/x.tar.gz'), 'is not an http(s) URL'),
-    (dict(id='jira', state='absent', version='1.0.0'), 'do not apply to state=absent'),
-])
+@pytest.mark.parametrize(
+    'args,expected',
+    [
+        (dict(id='jira', state='latest', version='1.0.0'), 'contradict'),
+        (dict(id='jira', state='latest', source='url', src='https://example.invalid/x.tar.gz'), 'needs source=marketplace'),
+        (dict(id='jira', source='file'), 'needs src'),
+        (dict(id='jira', checksum='sha256:00'), 'apply to source=url and source=file only'),
+        (dict(id='jira', source='url', src='ftp://example.invalid/x.tar.gz'), 'is not an http(s) URL'),
+        (dict(id='jira', state='absent', version='1.0.0'), 'do not apply to state=absent'),
+    ],
+)
 def test_contradictory_options_fail_before_any_request(sim, tmp_path, args, expected):
     run = run_tasks(tmp_path, [plugin_task('bad options', **args)], sim)
     assert run.results['bad options']['failed'] is True
@@ -220,8 +230,7 @@ def test_transient_errors_are_retried(sim, tmp_path):
 
 
 def test_api_errors_carry_mattermost_error_id_status_and_request(sim, tmp_path):
-    sim.fault(method='POST', path='^/api/v4/plugins/marketplace$', status=500,
-              error_id='app.plugin.marketplace_plugins.not_found.app_error', times=1)
+    sim.fault(method='POST', path='^/api/v4/plugins/marketplace$', status=500, error_id='app.plugin.marketplace_plugins.not_found.app_error', times=1)
     run = run_tasks(tmp_path, [plugin_task('github', id='github')], sim)
     result = run.results['github']
     assert result['failed'] is True
@@ -262,8 +271,7 @@ def test_token_never_appears_in_output(sim, tmp_path):
             plugin_task('fails', id='jira', version='9.9.9'),
             {'name': 'show', 'ansible.builtin.debug': {'msg': 'done'}},
         ]
-        run = run_tasks(tmp_path, tasks, sim, args=['-vvv', '--diff'], json_output=False,
-                        env={'MATTERMOST_TOKEN': token})
+        run = run_tasks(tmp_path, tasks, sim, args=['-vvv', '--diff'], json_output=False, env={'MATTERMOST_TOKEN': token})
         assert 'is not in the Marketplace' in run.output
         assert token not in run.output
     finally:

@@ -79,16 +79,18 @@ def test_check_mode_reports_the_change_and_sends_nothing(sim, tmp_path):
     assert stored(sim) == {'maxnotes': 100}
 
 
-@pytest.mark.parametrize('settings,message', [
-    ({'Colour': 'red'}, "unknown setting 'Colour'; its manifest declares NotebookName, MaxNotes, Visibility, EnableSharing, "
-                        "APIKey, SortOrder"),
-    ({'EnableSharing': 'yes please'}, "setting 'EnableSharing' (bool) takes true or false, not str 'yes please'"),
-    ({'MaxNotes': '500'}, "setting 'MaxNotes' (number) takes a number, not str '500'"),
-    ({'NotebookName': 42}, "setting 'NotebookName' (text) takes a string, not int 42"),
-    ({'Visibility': 'public'}, "setting 'Visibility' (dropdown) takes one of 'team', 'everyone', not str 'public'"),
-    ({'SortOrder': 'random'}, "setting 'SortOrder' (radio) takes one of 'newest', 'oldest', not str 'random'"),
-    ({'maxnotes': 1, 'MaxNotes': 2}, "are the same key"),
-])
+@pytest.mark.parametrize(
+    'settings,message',
+    [
+        ({'Colour': 'red'}, "unknown setting 'Colour'; its manifest declares NotebookName, MaxNotes, Visibility, EnableSharing, APIKey, SortOrder"),
+        ({'EnableSharing': 'yes please'}, "setting 'EnableSharing' (bool) takes true or false, not str 'yes please'"),
+        ({'MaxNotes': '500'}, "setting 'MaxNotes' (number) takes a number, not str '500'"),
+        ({'NotebookName': 42}, "setting 'NotebookName' (text) takes a string, not int 42"),
+        ({'Visibility': 'public'}, "setting 'Visibility' (dropdown) takes one of 'team', 'everyone', not str 'public'"),
+        ({'SortOrder': 'random'}, "setting 'SortOrder' (radio) takes one of 'newest', 'oldest', not str 'random'"),
+        ({'maxnotes': 1, 'MaxNotes': 2}, 'are the same key'),
+    ],
+)
 def test_invalid_settings_are_refused_before_any_write(sim, tmp_path, settings, message):
     with_notes(sim)
     run, result, writes = run_once(sim, tmp_path, config_task('bad', settings=settings))
@@ -161,8 +163,10 @@ def test_plugin_module_installs_configures_then_enables(sim, tmp_path):
     # 1.0.0 is not the newest compatible release, so it comes from its download URL; its Marketplace manifest checked
     # the settings. They are written before the plugin is enabled, so it starts with them.
     assert [(w['method'], w['path']) for w in writes] == [
-        ('POST', '/api/v4/plugins/install_from_url'), ('PUT', '/api/v4/config/patch'),
-        ('POST', '/api/v4/plugins/com.example.notes/enable')]
+        ('POST', '/api/v4/plugins/install_from_url'),
+        ('PUT', '/api/v4/config/patch'),
+        ('POST', '/api/v4/plugins/com.example.notes/enable'),
+    ]
     assert stored(sim) == {'maxnotes': 10, 'apikey': SECRET}
     assert SECRET not in run.output
 

@@ -45,10 +45,14 @@ def active_config(database):
 
 
 def test_plugin_key_adds_and_removes_a_key_in_the_database_config_store(database, keys, tmp_path):  # noqa: F811
-    config = {'ServiceSettings': {'SiteURL': 'https://chat.example.com'},
-              'PluginSettings': {'Enable': True, 'RequirePluginSignature': True, 'SignaturePublicKeyFiles': []}}
-    database.psql('mattermost', "DELETE FROM configurationfiles; DELETE FROM configurations; INSERT INTO configurations "
-                                "VALUES ('first', '%s', 1, true);" % json.dumps(config))
+    config = {
+        'ServiceSettings': {'SiteURL': 'https://chat.example.com'},
+        'PluginSettings': {'Enable': True, 'RequirePluginSignature': True, 'SignaturePublicKeyFiles': []},
+    }
+    database.psql(
+        'mattermost',
+        "DELETE FROM configurationfiles; DELETE FROM configurations; INSERT INTO configurations VALUES ('first', '%s', 1, true);" % json.dumps(config),
+    )
     add = dict(name='example-plugins.asc', src=keys.public, config_dsn=database.dsn)
     run = run_tasks(tmp_path, [dict(key_task('preview', **add), check_mode=True)])
     assert run.results['preview']['changed'] is True and database.psql('mattermost', 'SELECT count(*) FROM configurations;') == '1'

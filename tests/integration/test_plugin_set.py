@@ -44,9 +44,15 @@ def test_mixed_changes_exclusive_with_keep_check_mode_then_converge_then_no_op(s
     result = converge.results['converge']
     assert result.get('failed') is not True, converge.output
     actions = result['actions']
-    for expected in ('install github 2.0.1 from the Marketplace', 'enable github', 'install jira 2.4.0 from its Marketplace download URL',
-                     'disable zoom', 'install com.example.notes 1.0.0 from its Marketplace download URL', 'enable com.example.notes',
-                     'remove com.github.jespino.recommend 0.0.4'):
+    for expected in (
+        'install github 2.0.1 from the Marketplace',
+        'enable github',
+        'install jira 2.4.0 from its Marketplace download URL',
+        'disable zoom',
+        'install com.example.notes 1.0.0 from its Marketplace download URL',
+        'enable com.example.notes',
+        'remove com.github.jespino.recommend 0.0.4',
+    ):
         assert expected in actions, actions
     assert not any('antivirus' in action for action in actions)
     state = sim.state()['plugins']
@@ -71,8 +77,16 @@ def test_mixed_changes_exclusive_with_keep_check_mode_then_converge_then_no_op(s
 
 
 def test_a_no_op_converge_of_many_plugins_costs_three_reads(sim, tmp_path):
-    plugins = [('github', '2.0.1'), ('jira', '3.0.1'), ('zoom', '1.5.0'), ('antivirus', '0.1.2'), ('jitsi', '2.0.0'),
-               ('mattermost-autolink', '1.2.1'), ('com.mattermost.welcomebot', '1.2.0'), ('com.mattermost.plugin-todo', '0.4.0')]
+    plugins = [
+        ('github', '2.0.1'),
+        ('jira', '3.0.1'),
+        ('zoom', '1.5.0'),
+        ('antivirus', '0.1.2'),
+        ('jitsi', '2.0.0'),
+        ('mattermost-autolink', '1.2.1'),
+        ('com.mattermost.welcomebot', '1.2.0'),
+        ('com.mattermost.plugin-todo', '0.4.0'),
+    ]
     sim.reset(nodes=3, installed=[{'id': plugin_id, 'version': version, 'enabled': True} for plugin_id, version in plugins])
     desired = [{'id': plugin_id, 'version': version, 'enabled': True} for plugin_id, version in plugins]
     desired[0] = {'id': 'github', 'state': 'latest', 'enabled': True}
@@ -80,7 +94,10 @@ def test_a_no_op_converge_of_many_plugins_costs_three_reads(sim, tmp_path):
     assert run.results['no-op']['changed'] is False, run.output
     # The config, the plugin statuses and one Marketplace listing (for state=latest), whatever the number of plugins.
     assert [(r['method'], r['path']) for r in server_requests(sim)] == [
-        ('GET', '/api/v4/config'), ('GET', '/api/v4/plugins/statuses'), ('GET', '/api/v4/plugins/marketplace')]
+        ('GET', '/api/v4/config'),
+        ('GET', '/api/v4/plugins/statuses'),
+        ('GET', '/api/v4/plugins/marketplace'),
+    ]
 
 
 def test_a_plan_error_writes_nothing(sim, tmp_path):
@@ -97,10 +114,17 @@ def test_a_plan_error_writes_nothing(sim, tmp_path):
 
 def test_the_plugins_role_converges_through_plugin_set(sim, tmp_path):
     sim.reset(installed=INSTALLED)
-    role = {'name': 'plugins role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugins'},
-            'vars': {'mattermost_plugins': DESIRED[:2], 'mattermost_plugins_exclusive': True,
-                     'mattermost_plugins_keep': ['zoom', 'antivirus'],
-                     'mattermost_url': sim.url, 'mattermost_token': sim.token}}
+    role = {
+        'name': 'plugins role',
+        'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugins'},
+        'vars': {
+            'mattermost_plugins': DESIRED[:2],
+            'mattermost_plugins_exclusive': True,
+            'mattermost_plugins_keep': ['zoom', 'antivirus'],
+            'mattermost_url': sim.url,
+            'mattermost_token': sim.token,
+        },
+    }
     show = {'name': 'result', 'ansible.builtin.debug': {'var': 'mattermost_plugins_result'}}
     run = run_tasks(tmp_path, [role, show], sim, connection_defaults=False)
     assert run.rc == 0, run.output
@@ -124,6 +148,7 @@ def test_plugin_set_examples_run(sim, tmp_path):
 def test_a_fleet_downloads_a_checksummed_bundle_once(fleet, tmp_path):
     import hashlib
     import requests
+
     url = '%s/bundles/com.example.webhooks-0.2.0.tar.gz' % fleet[0].marketplace_url
     digest = hashlib.sha256(requests.get(url, timeout=10).content).hexdigest()
     fleet[0].control('DELETE', 'requests')

@@ -22,12 +22,15 @@ def server_settings(sim):
 
 
 def test_change_only_what_differs_then_no_op(sim, tmp_path):
-    task = settings_task('private marketplace', EnableMarketplace=True, EnableRemoteMarketplace=True,
-                         MarketplaceURL='https://marketplace.example.com', enablehealthcheck=False)
+    task = settings_task(
+        'private marketplace', EnableMarketplace=True, EnableRemoteMarketplace=True, MarketplaceURL='https://marketplace.example.com', enablehealthcheck=False
+    )
     run, result, writes = run_once(sim, tmp_path, task, args=['--diff'])
     assert run.rc == 0 and result['changed'] is True, run.output
-    assert result['diff'] == {'before': {'EnableHealthCheck': True, 'MarketplaceURL': sim.marketplace_url},
-                              'after': {'EnableHealthCheck': False, 'MarketplaceURL': 'https://marketplace.example.com'}}
+    assert result['diff'] == {
+        'before': {'EnableHealthCheck': True, 'MarketplaceURL': sim.marketplace_url},
+        'after': {'EnableHealthCheck': False, 'MarketplaceURL': 'https://marketplace.example.com'},
+    }
     assert [(w['method'], w['path']) for w in writes] == [('PUT', '/api/v4/config/patch')]
     assert server_settings(sim)['MarketplaceURL'] == 'https://marketplace.example.com'
     assert server_settings(sim)['EnableHealthCheck'] is False
@@ -46,11 +49,14 @@ def test_check_mode_sends_nothing(sim, tmp_path):
     assert writes == [] and server_settings(sim)['AutomaticPrepackagedPlugins'] is True
 
 
-@pytest.mark.parametrize('name,pointer', [
-    ('EnableUploads', 'mmops.mattermost.plugin_uploads role'),
-    ('SignaturePublicKeyFiles', 'mmops.mattermost.plugin_key module'),
-    ('PluginStates', 'enabled option of mmops.mattermost.plugin'),
-])
+@pytest.mark.parametrize(
+    'name,pointer',
+    [
+        ('EnableUploads', 'mmops.mattermost.plugin_uploads role'),
+        ('SignaturePublicKeyFiles', 'mmops.mattermost.plugin_key module'),
+        ('PluginStates', 'enabled option of mmops.mattermost.plugin'),
+    ],
+)
 def test_settings_the_api_must_not_change_point_to_what_does(sim, tmp_path, name, pointer):
     value = {'EnableUploads': True, 'SignaturePublicKeyFiles': ['k.asc'], 'PluginStates': {}}[name]
     run, result, writes = run_once(sim, tmp_path, settings_task('protected', **{name: value}))
@@ -60,18 +66,23 @@ def test_settings_the_api_must_not_change_point_to_what_does(sim, tmp_path, name
     assert sim.requests() == [] and writes == []
 
 
-@pytest.mark.parametrize('settings,message', [
-    # The default simulated server has uploads on: requiring signatures too is refused.
-    (dict(RequirePluginSignature=True), 'RequirePluginSignature true while custom uploads are on'),
-    (dict(MarketplaceURL='https://marketplace.example.com', EnableMarketplace=False),
-     'MarketplaceURL is only used while the Marketplace and the remote Marketplace are on'),
-    (dict(EnableRemoteMarketplace=True, EnableMarketplace=False), 'EnableRemoteMarketplace true has no effect'),
-    (dict(MarketplaceURL='ftp://marketplace.example.com'), 'PluginSettings.MarketplaceURL must be an http(s) URL'),
-    (dict(MarketplaceURL='https://marketplace.integrations.mattermost.com'), 'PluginSettings.MarketplaceURL must be an http(s) URL'),
-    (dict(Enable='yes'), "PluginSettings.Enable must be true or false, not 'yes'"),
-    (dict(Directory=''), 'PluginSettings.Directory must be a non-empty path'),
-    (dict(Colour='red'), "PluginSettings has no setting 'Colour'"),
-])
+@pytest.mark.parametrize(
+    'settings,message',
+    [
+        # The default simulated server has uploads on: requiring signatures too is refused.
+        (dict(RequirePluginSignature=True), 'RequirePluginSignature true while custom uploads are on'),
+        (
+            dict(MarketplaceURL='https://marketplace.example.com', EnableMarketplace=False),
+            'MarketplaceURL is only used while the Marketplace and the remote Marketplace are on',
+        ),
+        (dict(EnableRemoteMarketplace=True, EnableMarketplace=False), 'EnableRemoteMarketplace true has no effect'),
+        (dict(MarketplaceURL='ftp://marketplace.example.com'), 'PluginSettings.MarketplaceURL must be an http(s) URL'),
+        (dict(MarketplaceURL='https://marketplace.integrations.mattermost.com'), 'PluginSettings.MarketplaceURL must be an http(s) URL'),
+        (dict(Enable='yes'), "PluginSettings.Enable must be true or false, not 'yes'"),
+        (dict(Directory=''), 'PluginSettings.Directory must be a non-empty path'),
+        (dict(Colour='red'), "PluginSettings has no setting 'Colour'"),
+    ],
+)
 def test_bad_values_and_forbidden_combinations_are_refused_before_any_write(sim, tmp_path, settings, message):
     run, result, writes = run_once(sim, tmp_path, settings_task('bad', **settings))
     assert result.get('failed') is True, run.output

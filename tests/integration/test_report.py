@@ -31,8 +31,10 @@ class Cells(HTMLParser):
 
 
 def test_report_of_a_fleet(fleet, tmp_path):
-    fleet[0].reset(server_version='9.11.0', installed=[
-        {'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True}, {'id': 'jira', 'version': '3.0.1', 'enabled': False}])
+    fleet[0].reset(
+        server_version='9.11.0',
+        installed=[{'id': 'com.example.notes', 'version': '1.0.0', 'enabled': True}, {'id': 'jira', 'version': '3.0.1', 'enabled': False}],
+    )
     fleet[1].reset(server_version='10.2.0', installed=[{'id': 'com.example.notes', 'version': '2.0.0', 'enabled': True}])
     fleet[2].reset(server_version='9.11.0', nodes=2, installed=[{'id': 'com.example.broken', 'version': '1.0.0', 'enabled': True}])
     inventory = fleet_inventory(tmp_path / 'inventory.json', fleet, down={'mattermost_url': 'http://127.0.0.1:9', 'mattermost_token': 'x'})
@@ -57,13 +59,30 @@ def chromium(*args):
     import shutil
     import subprocess
     import tempfile
+
     binary = shutil.which('chromium')
     assert binary, 'chromium is not installed (scripts/ensure-test-packages.sh installs it as root)'
     profile = tempfile.mkdtemp(prefix='mmops-chromium-')
     try:
-        return subprocess.run([binary, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                               '--user-data-dir=%s' % profile] + list(args), capture_output=True, text=True, timeout=120, check=True)
+        return subprocess.run(
+            [
+                binary,
+                '--headless',
+                '--no-sandbox',
+                '--disable-gpu',
+                '--disable-quic',
+                '--no-first-run',
+                '--disable-background-networking',
+                '--disable-component-update',
+                '--disable-sync',
+                '--user-data-dir=%s' % profile,
+            ]
+            + list(args),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 

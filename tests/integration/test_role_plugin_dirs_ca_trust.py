@@ -32,8 +32,9 @@ def mode(path):
 def test_plugin_dirs_default_paths(tmp_path):
     install_dir = tmp_path / 'mattermost'
     install_dir.mkdir()
-    variables = dict(mattermost_install_dir=str(install_dir), mattermost_config_path=str(install_dir / 'no-config.json'),
-                     mattermost_user=USER, mattermost_group=GROUP)
+    variables = dict(
+        mattermost_install_dir=str(install_dir), mattermost_config_path=str(install_dir / 'no-config.json'), mattermost_user=USER, mattermost_group=GROUP
+    )
     check = run_role(tmp_path, 'plugin_dirs', args=['--check'], **variables)
     assert check.rc == 0 and 'changed=0' not in check.output, check.output
     assert os.listdir(str(install_dir)) == []
@@ -54,12 +55,18 @@ def test_plugin_dirs_from_config_and_modes_kept_narrow(tmp_path):
     config = install_dir / 'config' / 'config.json'
     shutil.copyfile(os.path.join(REPO, 'extensions', 'molecule', 'plugin_uploads', 'files', 'config.json'), str(config))
     data = json.loads(config.read_text())
-    data['PluginSettings'].update(Directory='/srv/../' + str(tmp_path / 'server-plugins').lstrip('/'),
-                                  ClientDirectory='./webapp/plugins')
+    data['PluginSettings'].update(Directory='/srv/../' + str(tmp_path / 'server-plugins').lstrip('/'), ClientDirectory='./webapp/plugins')
     config.write_text(json.dumps(data, indent=4))
     # A directory outside the install directory only when it is allowed (tests/reliability/test_hardening_host.py).
-    run = run_role(tmp_path, 'plugin_dirs', mattermost_install_dir=str(install_dir), mattermost_config_path=str(config),
-                   mattermost_user=USER, mattermost_group=GROUP, mattermost_plugin_dirs_allowed=[str(tmp_path)])
+    run = run_role(
+        tmp_path,
+        'plugin_dirs',
+        mattermost_install_dir=str(install_dir),
+        mattermost_config_path=str(config),
+        mattermost_user=USER,
+        mattermost_group=GROUP,
+        mattermost_plugin_dirs_allowed=[str(tmp_path)],
+    )
     assert run.rc == 0, run.output
     assert (tmp_path / 'server-plugins').is_dir() and (install_dir / 'webapp' / 'plugins').is_dir()
     assert mode(install_dir / 'webapp') == 0o700, 'the parent mode must not be widened'
@@ -67,8 +74,13 @@ def test_plugin_dirs_from_config_and_modes_kept_narrow(tmp_path):
 
 
 def test_plugin_dirs_unknown_user_fails(tmp_path):
-    run = run_role(tmp_path, 'plugin_dirs', mattermost_install_dir=str(tmp_path / 'mm'),
-                   mattermost_config_path=str(tmp_path / 'none.json'), mattermost_user='no-such-user-mm')
+    run = run_role(
+        tmp_path,
+        'plugin_dirs',
+        mattermost_install_dir=str(tmp_path / 'mm'),
+        mattermost_config_path=str(tmp_path / 'none.json'),
+        mattermost_user='no-such-user-mm',
+    )
     assert run.rc != 0 and 'no-such-user-mm' in run.output
 
 
@@ -79,18 +91,29 @@ def trust(tmp_path):
     for name in ('local', 'share', 'etc', 'hooks'):
         (root / name).mkdir(parents=True)
     (root / 'certs.conf').write_text('')
-    refresh = ['update-ca-certificates', '--certsconf', str(root / 'certs.conf'), '--certsdir', str(root / 'share'),
-               '--localcertsdir', str(root / 'local'), '--etccertsdir', str(root / 'etc'), '--hooksdir', str(root / 'hooks')]
-    return dict(mattermost_ca_trust_dir=str(root / 'local'), mattermost_ca_refresh_command=refresh,
-                mattermost_ca_check_bundle=str(root / 'etc' / 'ca-certificates.crt'))
+    refresh = [
+        'update-ca-certificates',
+        '--certsconf',
+        str(root / 'certs.conf'),
+        '--certsdir',
+        str(root / 'share'),
+        '--localcertsdir',
+        str(root / 'local'),
+        '--etccertsdir',
+        str(root / 'etc'),
+        '--hooksdir',
+        str(root / 'hooks'),
+    ]
+    return dict(
+        mattermost_ca_trust_dir=str(root / 'local'), mattermost_ca_refresh_command=refresh, mattermost_ca_check_bundle=str(root / 'etc' / 'ca-certificates.crt')
+    )
 
 
 @pytest.mark.skipif(not HAS_UPDATE_CA_CERTIFICATES, reason='update-ca-certificates is not installed')
 def test_ca_trust_makes_a_private_server_verify(tls_sim, tmp_path, trust):
     with open(tls_sim.ca_file) as handle:
         pem = handle.read()
-    variables = dict(trust, mattermost_ca_certificates=[{'name': 'private-ca', 'content': pem}],
-                     mattermost_ca_check_url=tls_sim.url + '/api/v4/system/ping')
+    variables = dict(trust, mattermost_ca_certificates=[{'name': 'private-ca', 'content': pem}], mattermost_ca_check_url=tls_sim.url + '/api/v4/system/ping')
     run = run_role(tmp_path, 'ca_trust', args=['--diff'], **variables)
     assert run.rc == 0, run.output
     assert 'Refresh the trust store (ca_trust)' in run.output
@@ -104,16 +127,16 @@ def test_ca_trust_makes_a_private_server_verify(tls_sim, tmp_path, trust):
 @pytest.mark.skipif(not HAS_UPDATE_CA_CERTIFICATES, reason='update-ca-certificates is not installed')
 def test_ca_trust_check_fails_with_another_ca(tls_sim, tmp_path, trust):
     other = trustme.CA().cert_pem.bytes().decode()
-    variables = dict(trust, mattermost_ca_certificates=[{'name': 'other-ca', 'content': other}],
-                     mattermost_ca_check_url=tls_sim.url + '/api/v4/system/ping')
+    variables = dict(trust, mattermost_ca_certificates=[{'name': 'other-ca', 'content': other}], mattermost_ca_check_url=tls_sim.url + '/api/v4/system/ping')
     run = run_role(tmp_path, 'ca_trust', **variables)
     assert run.rc != 0 and 'still does not verify' in run.output and 'CERTIFICATE_VERIFY_FAILED' in run.output, run.output
 
 
 def test_ca_trust_refuses_a_private_key(tmp_path, trust):
     key = trustme.CA().issue_cert('example.com').private_key_and_cert_chain_pem.bytes().decode()
-    variables = dict(trust, mattermost_ca_refresh_command=['touch', str(tmp_path / 'refreshed')],
-                     mattermost_ca_certificates=[{'name': 'leaky', 'content': key}])
+    variables = dict(
+        trust, mattermost_ca_refresh_command=['touch', str(tmp_path / 'refreshed')], mattermost_ca_certificates=[{'name': 'leaky', 'content': key}]
+    )
     run = run_role(tmp_path, 'ca_trust', **variables)
     assert run.rc != 0 and 'no private key' in run.output and 'Nothing was installed' in run.output
     assert os.listdir(trust['mattermost_ca_trust_dir']) == [] and not (tmp_path / 'refreshed').exists()
@@ -121,8 +144,9 @@ def test_ca_trust_refuses_a_private_key(tmp_path, trust):
 
 def test_ca_trust_check_mode_installs_nothing(tmp_path, trust):
     pem = trustme.CA().cert_pem.bytes().decode()
-    variables = dict(trust, mattermost_ca_refresh_command=['touch', str(tmp_path / 'refreshed')],
-                     mattermost_ca_certificates=[{'name': 'private-ca', 'content': pem}])
+    variables = dict(
+        trust, mattermost_ca_refresh_command=['touch', str(tmp_path / 'refreshed')], mattermost_ca_certificates=[{'name': 'private-ca', 'content': pem}]
+    )
     run = run_role(tmp_path, 'ca_trust', args=['--check'], **variables)
     assert run.rc == 0 and 'changed=0' not in run.output, run.output
     assert os.listdir(trust['mattermost_ca_trust_dir']) == [] and not (tmp_path / 'refreshed').exists()

@@ -32,16 +32,18 @@ def install(host, name, mode=0o600):
 
 
 def run_role(tmp_path, host, args=(), **overrides):
-    task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'},
-            'vars': uploads_vars(host, **overrides)}
+    task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'}, 'vars': uploads_vars(host, **overrides)}
     return run_tasks(tmp_path, [task], args=args, json_output=False)
 
 
 def edited_setting(before, after):
     """The (section, key) pairs whose values differ between two parsed configs."""
-    return sorted((section, key) for section in set(before) | set(after)
-                  for key in set(before.get(section, {})) | set(after.get(section, {}))
-                  if before.get(section, {}).get(key) != after.get(section, {}).get(key))
+    return sorted(
+        (section, key)
+        for section in set(before) | set(after)
+        for key in set(before.get(section, {})) | set(after.get(section, {}))
+        if before.get(section, {}).get(key) != after.get(section, {}).get(key)
+    )
 
 
 def test_config_json_changes_only_enable_uploads(tmp_path, host):
@@ -182,7 +184,6 @@ def test_waits_for_the_api_after_the_restart(sim, tmp_path, host):
 
 def test_module_examples_run(tmp_path, host):
     config = install(host, 'config.json')
-    run = run_tasks(tmp_path, module_examples('plugin_uploads_config'), json_output=False,
-                    extra_vars={'mattermost_config_path': str(config)})
+    run = run_tasks(tmp_path, module_examples('plugin_uploads_config'), json_output=False, extra_vars={'mattermost_config_path': str(config)})
     assert run.rc == 0 and 'changed=2' in run.output, run.output
     assert json.loads(config.read_bytes())['PluginSettings']['EnableUploads'] is False

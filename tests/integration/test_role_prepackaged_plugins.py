@@ -21,8 +21,12 @@ RESTART_HANDLER = 'mmops.mattermost.prepackaged_plugins : Restart Mattermost wit
 
 def build_bundle(path, version='0.1.0'):
     """A plugin bundle as `make dist` builds it: <id>/plugin.json and a server executable."""
-    manifest = {'id': PLUGIN_ID, 'name': 'Prepackaged example', 'version': version,
-                'server': {'executables': {'linux-amd64': 'server/dist/plugin-linux-amd64'}}}
+    manifest = {
+        'id': PLUGIN_ID,
+        'name': 'Prepackaged example',
+        'version': version,
+        'server': {'executables': {'linux-amd64': 'server/dist/plugin-linux-amd64'}},
+    }
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode='w') as archive:
         for name, data in (('plugin.json', json.dumps(manifest).encode()), ('server/dist/plugin-linux-amd64', b'#!/bin/sh\n')):
@@ -39,29 +43,50 @@ def prepare(sim, tmp_path, **reset):
     config = server_config(host / 'config' / 'config.json')
     settings = dict(RequirePluginSignature=True, EnableUploads=False, AutomaticPrepackagedPlugins=True)
     settings.update(reset.pop('settings', {}))
-    sim.reset(server_version='10.11.0', config={'PluginSettings': settings},
-              prepackaged_dir=str(host / 'prepackaged_plugins'), config_dir=str(host / 'config'), **reset)
+    sim.reset(
+        server_version='10.11.0',
+        config={'PluginSettings': settings},
+        prepackaged_dir=str(host / 'prepackaged_plugins'),
+        config_dir=str(host / 'config'),
+        **reset,
+    )
     return host, config
 
 
 def role_task(sim, host, bundle):
-    restart = [sys.executable, '-c', 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST"))',
-               sim.url + '/__sim/restart']
-    return {'name': 'place the signed bundle', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.prepackaged_plugins'},
-            'vars': dict(mattermost_prepackaged_plugins=[dict(src=str(bundle), signature=str(bundle) + '.sig')],
-                         mattermost_install_dir=str(host), mattermost_user=pwd.getpwuid(os.getuid()).pw_name,
-                         mattermost_group=grp.getgrgid(os.getgid()).gr_name, mattermost_restart_command=restart,
-                         mattermost_url=sim.url)}
+    restart = [
+        sys.executable,
+        '-c',
+        'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST"))',
+        sim.url + '/__sim/restart',
+    ]
+    return {
+        'name': 'place the signed bundle',
+        'ansible.builtin.include_role': {'name': 'mmops.mattermost.prepackaged_plugins'},
+        'vars': dict(
+            mattermost_prepackaged_plugins=[dict(src=str(bundle), signature=str(bundle) + '.sig')],
+            mattermost_install_dir=str(host),
+            mattermost_user=pwd.getpwuid(os.getuid()).pw_name,
+            mattermost_group=grp.getgrgid(os.getgid()).gr_name,
+            mattermost_restart_command=restart,
+            mattermost_url=sim.url,
+        ),
+    }
 
 
 def trust_task(keys, config):  # noqa: F811 - `keys` is the fixture's value
-    return {'name': 'trust the key',
-            'mmops.mattermost.plugin_key': dict(name='example-plugins.asc', src=keys.public, config_path=str(config))}
+    return {'name': 'trust the key', 'mmops.mattermost.plugin_key': dict(name='example-plugins.asc', src=keys.public, config_path=str(config))}
 
 
 def sign(keys, bundle, home=None, fingerprint=None):  # noqa: F811 - `keys` is the fixture's value
-    return signature_task('sign', path=str(bundle), state='signed', key_id=fingerprint or keys.fingerprint,
-                          gnupghome=home or keys.home, passphrase=PASSPHRASE if home is None else None)
+    return signature_task(
+        'sign',
+        path=str(bundle),
+        state='signed',
+        key_id=fingerprint or keys.fingerprint,
+        gnupghome=home or keys.home,
+        passphrase=PASSPHRASE if home is None else None,
+    )
 
 
 def test_a_server_requiring_signatures_installs_a_signed_prepackaged_plugin_and_enables_it(keys, sim, tmp_path):  # noqa: F811
@@ -98,9 +123,17 @@ def test_at_restart_an_enabled_prepackaged_plugin_is_installed_only_when_a_trust
     bundle = build_bundle(tmp_path / ('%s-0.1.0.tar.gz' % PLUGIN_ID))
     trust = trust_task(keys, config)
     # Signed by a key the server does not trust: placed, restarted, not installed; the Marketplace install is refused.
-    run = run_tasks(tmp_path, [sign(keys, bundle, keys.other_home, keys.other_fingerprint), trust, role_task(sim, host, bundle),
-                               {'name': 'restart now', 'ansible.builtin.meta': 'flush_handlers'},
-                               plugin_task('install', id=PLUGIN_ID)], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            sign(keys, bundle, keys.other_home, keys.other_fingerprint),
+            trust,
+            role_task(sim, host, bundle),
+            {'name': 'restart now', 'ansible.builtin.meta': 'flush_handlers'},
+            plugin_task('install', id=PLUGIN_ID),
+        ],
+        sim,
+    )
     assert RESTART_HANDLER in run.results, sorted(run.results)
     assert sim.plugin(PLUGIN_ID) is None
     assert 'api.plugin.verify_plugin.app_error' in run.results['install']['msg']

@@ -15,8 +15,7 @@ HAS_SYSTEMD_ANALYZE = shutil.which('systemd-analyze') is not None
 
 
 def run_role(tmp_path, args=(), **variables):
-    task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.service_workdir'},
-            'vars': variables}
+    task = {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.service_workdir'}, 'vars': variables}
     return run_tasks(tmp_path, [task], args=args, json_output=False)
 
 

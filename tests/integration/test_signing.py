@@ -14,15 +14,19 @@ from support.playbooks import plugin_task, run_tasks
 
 def test_signing_key_creates_4096_by_default_idempotently_and_refuses_2048(tmp_path):
     home, public, private = str(tmp_path / 'gnupg'), str(tmp_path / 'pub.asc'), str(tmp_path / 'sec.asc')
-    common = dict(name_real='Fleet signing', name_email='fleet@example.com', gnupghome=home, passphrase=PASSPHRASE,
-                  public_key_path=public, private_key_path=private)
+    common = dict(
+        name_real='Fleet signing', name_email='fleet@example.com', gnupghome=home, passphrase=PASSPHRASE, public_key_path=public, private_key_path=private
+    )
     try:
-        run = run_tasks(tmp_path, [
-            signing_key_task('too short', key_length=2048, **common),
-            dict(signing_key_task('preview', **common), check_mode=True),
-            signing_key_task('create', **common),
-            signing_key_task('again', **common),
-        ])
+        run = run_tasks(
+            tmp_path,
+            [
+                signing_key_task('too short', key_length=2048, **common),
+                dict(signing_key_task('preview', **common), check_mode=True),
+                signing_key_task('create', **common),
+                signing_key_task('again', **common),
+            ],
+        )
         assert 'key_length 2048 is too short: plugin-signing keys must have at least 3072 bits' in run.results['too short']['msg']
         assert run.results['preview']['changed'] is True and run.results['preview']['fingerprint'] is None
         created = run.results['create']
@@ -47,17 +51,19 @@ def test_sign_is_sha256_and_idempotent_and_verify_catches_tampering_and_other_ke
     bundle.write_bytes(os.urandom(2048))
     tampered = tmp_path / 'tampered.tar.gz'
     signed = dict(path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home, passphrase=PASSPHRASE)
-    run = run_tasks(tmp_path, [
-        dict(signature_task('preview', **signed), check_mode=True),
-        signature_task('sign', **signed),
-        signature_task('sign again', **signed),
-        signature_task('verify', path=str(bundle), trusted_keys=[keys.public]),
-        signature_task('other key only', path=str(bundle), trusted_keys=[keys.other_public]),
-        {'name': 'tamper',
-         'ansible.builtin.shell': 'cat %s > %s && printf x >> %s && cp %s.sig %s.sig' % (bundle, tampered, tampered, bundle, tampered)},
-        signature_task('verify tampered', path=str(tampered), trusted_keys=[keys.public]),
-        signature_task('no signature', path=str(bundle), signature=str(tmp_path / 'missing.sig'), trusted_keys=[keys.public]),
-    ])
+    run = run_tasks(
+        tmp_path,
+        [
+            dict(signature_task('preview', **signed), check_mode=True),
+            signature_task('sign', **signed),
+            signature_task('sign again', **signed),
+            signature_task('verify', path=str(bundle), trusted_keys=[keys.public]),
+            signature_task('other key only', path=str(bundle), trusted_keys=[keys.other_public]),
+            {'name': 'tamper', 'ansible.builtin.shell': 'cat %s > %s && printf x >> %s && cp %s.sig %s.sig' % (bundle, tampered, tampered, bundle, tampered)},
+            signature_task('verify tampered', path=str(tampered), trusted_keys=[keys.public]),
+            signature_task('no signature', path=str(bundle), signature=str(tmp_path / 'missing.sig'), trusted_keys=[keys.public]),
+        ],
+    )
     results = run.results
     assert results['preview']['changed'] is True
     assert results['sign']['changed'] is True
@@ -82,10 +88,13 @@ def test_plugin_key_adds_lists_and_removes_keys_idempotently(keys, tmp_path):
     original = config.read_text()
     add = dict(name='example-plugins.asc', src=keys.public, config_path=str(config), backup=True)
     other = dict(name='other.asc', key=open(keys.other_public).read(), config_path=str(config))
-    run = run_tasks(tmp_path, [
-        dict(key_task('preview', **add), check_mode=True),
-        key_task('add', **add),
-    ])
+    run = run_tasks(
+        tmp_path,
+        [
+            dict(key_task('preview', **add), check_mode=True),
+            key_task('add', **add),
+        ],
+    )
     assert run.results['preview']['changed'] is True and run.results['preview']['keys'] == ['example-plugins.asc']
     added = run.results['add']
     assert added['changed'] is True and added['fingerprint'] == keys.fingerprint
@@ -111,19 +120,24 @@ def test_plugin_key_adds_lists_and_removes_keys_idempotently(keys, tmp_path):
     remove = dict(name='other.asc', state='absent', config_path=str(config))
     run = run_tasks(tmp_path, [key_task('remove', **remove), key_task('remove again', **remove)], args=['--diff'])
     assert run.results['remove']['changed'] is True and run.results['remove']['fingerprint'] == keys.other_fingerprint
-    assert run.results['remove']['diff'] == {'before': {'keys': ['example-plugins.asc', 'other.asc'], 'fingerprint': keys.other_fingerprint},
-                                             'after': {'keys': ['example-plugins.asc'], 'fingerprint': None}}
+    assert run.results['remove']['diff'] == {
+        'before': {'keys': ['example-plugins.asc', 'other.asc'], 'fingerprint': keys.other_fingerprint},
+        'after': {'keys': ['example-plugins.asc'], 'fingerprint': None},
+    }
     assert run.results['remove again']['changed'] is False
     assert not (config.parent / 'other.asc').exists()
     # Back where the first key alone was trusted: byte for byte.
     assert config.read_bytes() == config_bytes and key_file.read_bytes() == key_bytes
 
 
-@pytest.mark.parametrize('source,expected', [
-    ('short', 'is a 2048-bit RSA key'),
-    ('private', 'is a private key'),
-    ('text', 'is not an OpenPGP public key'),
-])
+@pytest.mark.parametrize(
+    'source,expected',
+    [
+        ('short', 'is a 2048-bit RSA key'),
+        ('private', 'is a private key'),
+        ('text', 'is not an OpenPGP public key'),
+    ],
+)
 def test_plugin_key_refuses_what_is_not_a_strong_public_key_and_changes_nothing(keys, tmp_path, source, expected):
     (tmp_path / 'config').mkdir()
     config = server_config(tmp_path / 'config' / 'config.json')
@@ -150,20 +164,22 @@ def test_plugin_module_verifies_the_bundle_before_uploading(keys, sim, tmp_path)
     sim.reset(config={'PluginSettings': {'EnableUploads': True}})
     bundle = fetch_bundle(sim, tmp_path, 'com.example.notes', '1.0.0')
     tampered = tmp_path / 'tampered.tar.gz'
-    run = run_tasks(tmp_path, [
-        signature_task('sign', path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home,
-                       passphrase=PASSPHRASE),
-        {'name': 'tamper', 'ansible.builtin.shell': 'cat %s > %s && printf x >> %s' % (bundle, tampered, tampered)},
-        plugin_task('tampered', id='com.example.notes', source='file', src=str(tampered), signature=str(bundle) + '.sig',
-                    trusted_keys=[keys.public]),
-        plugin_task('other key', id='com.example.notes', source='file', src=str(bundle), signature=str(bundle) + '.sig',
-                    trusted_keys=[keys.other_public]),
-    ], sim)
+    run = run_tasks(
+        tmp_path,
+        [
+            signature_task('sign', path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home, passphrase=PASSPHRASE),
+            {'name': 'tamper', 'ansible.builtin.shell': 'cat %s > %s && printf x >> %s' % (bundle, tampered, tampered)},
+            plugin_task('tampered', id='com.example.notes', source='file', src=str(tampered), signature=str(bundle) + '.sig', trusted_keys=[keys.public]),
+            plugin_task('other key', id='com.example.notes', source='file', src=str(bundle), signature=str(bundle) + '.sig', trusted_keys=[keys.other_public]),
+        ],
+        sim,
+    )
     assert 'the bundle changed after it was signed; nothing was installed' in run.results['tampered']['msg']
     assert 'not in trusted_keys; nothing was installed' in run.results['other key']['msg']
     assert sim.writes() == []
-    run = run_tasks(tmp_path, [plugin_task('good', id='com.example.notes', source='file', src=str(bundle),
-                                           signature=str(bundle) + '.sig', trusted_keys=[keys.public])], sim)
+    run = run_tasks(
+        tmp_path, [plugin_task('good', id='com.example.notes', source='file', src=str(bundle), signature=str(bundle) + '.sig', trusted_keys=[keys.public])], sim
+    )
     assert run.results['good'].get('failed') is not True, run.results['good']
     assert sim.plugin('com.example.notes')['version'] == '1.0.0'
 
@@ -182,9 +198,14 @@ def test_signing_and_key_examples_run(sim, tmp_path):
     (tmp_path / 'config').mkdir()
     bundle = tmp_path / 'bundle.tar.gz'
     bundle.write_bytes(os.urandom(512))
-    extra_vars = dict(signing_home=str(tmp_path / 'signing'), signing_passphrase=PASSPHRASE, bundle_path=str(bundle),
-                      mattermost_config_path=str(server_config(tmp_path / 'config' / 'config.json')),
-                      mattermost_url=sim.url, mattermost_token=sim.token)
+    extra_vars = dict(
+        signing_home=str(tmp_path / 'signing'),
+        signing_passphrase=PASSPHRASE,
+        bundle_path=str(bundle),
+        mattermost_config_path=str(server_config(tmp_path / 'config' / 'config.json')),
+        mattermost_url=sim.url,
+        mattermost_token=sim.token,
+    )
     try:
         for module in ('signing_key', 'plugin_signature', 'plugin_key'):
             run = run_tasks(tmp_path, module_examples(module), extra_vars=extra_vars)

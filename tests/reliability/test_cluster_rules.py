@@ -18,8 +18,7 @@ JIRA = {'id': 'jira', 'version': '3.0.1'}
 
 
 def api(sim, method, path, body=None):
-    response = requests.request(method, sim.url + '/api/v4' + path, json=body, timeout=10,
-                                headers={'Authorization': 'Bearer %s' % sim.token})
+    response = requests.request(method, sim.url + '/api/v4' + path, json=body, timeout=10, headers={'Authorization': 'Bearer %s' % sim.token})
     return response.status_code, response.json()
 
 
@@ -28,6 +27,7 @@ def writes(sim):
 
 
 # --- point 14: HA cluster + ReadOnlyConfig + file store ------------------------------------------------------------
+
 
 def test_simulator_read_only_file_cluster_refuses_config_saves_with_mattermost_error_ids(sim):
     sim.reset(installed=[dict(JIRA, enabled=True)], **READ_ONLY)
@@ -51,13 +51,15 @@ def test_simulator_read_only_file_cluster_refuses_config_saves_with_mattermost_e
 
 def test_plugin_set_on_a_read_only_file_cluster_fails_before_any_write_naming_read_only_config(sim, tmp_path):
     sim.reset(installed=[dict(JIRA, enabled=False)], **READ_ONLY)
-    task = {'name': 'converge', 'ignore_errors': True, 'mmops.mattermost.plugin_set': {'plugins': [
-        {'id': 'github', 'state': 'latest', 'enabled': True}, {'id': 'jira', 'enabled': True}]}}
+    task = {
+        'name': 'converge',
+        'ignore_errors': True,
+        'mmops.mattermost.plugin_set': {'plugins': [{'id': 'github', 'state': 'latest', 'enabled': True}, {'id': 'jira', 'enabled': True}]},
+    }
     run = run_tasks(tmp_path, [task], sim)
     result = run.results['converge']
     assert result['failed'] is True, run.output
-    for text in ('ClusterSettings.ReadOnlyConfig', 'ClusterSettings.Enable', 'database config store', 'nothing was changed',
-                 'enable jira'):
+    for text in ('ClusterSettings.ReadOnlyConfig', 'ClusterSettings.Enable', 'database config store', 'nothing was changed', 'enable jira'):
         assert text in result['msg'], result['msg']
     assert result['error_id'] == 'ent.cluster.save_config.error'
     # Only the probe, an empty patch the server refuses: github was not installed before the enable failed.
@@ -65,11 +67,15 @@ def test_plugin_set_on_a_read_only_file_cluster_fails_before_any_write_naming_re
     assert sim.plugin('github') is None and sim.plugin('jira')['enabled'] is False
 
 
-@pytest.mark.parametrize('module,args', [
-    ('plugin', {'id': 'jira', 'state': 'absent'}),
-    ('plugin_settings', {'settings': {'EnableMarketplace': False}}),
-    ('plugin_config', {'id': 'com.example.notes', 'settings': {'MaxNotes': 50}}),
-], ids=['plugin absent', 'plugin_settings', 'plugin_config'])
+@pytest.mark.parametrize(
+    'module,args',
+    [
+        ('plugin', {'id': 'jira', 'state': 'absent'}),
+        ('plugin_settings', {'settings': {'EnableMarketplace': False}}),
+        ('plugin_config', {'id': 'com.example.notes', 'settings': {'MaxNotes': 50}}),
+    ],
+    ids=['plugin absent', 'plugin_settings', 'plugin_config'],
+)
 def test_config_writing_modules_on_a_read_only_file_cluster_name_the_setting_and_the_way_out(sim, tmp_path, module, args):
     sim.reset(installed=[dict(JIRA, enabled=True), {'id': 'com.example.notes', 'version': '1.0.0'}], **READ_ONLY)
     run = run_tasks(tmp_path, [{'name': 'write', 'ignore_errors': True, 'mmops.mattermost.' + module: args}], sim)
@@ -82,8 +88,7 @@ def test_config_writing_modules_on_a_read_only_file_cluster_name_the_setting_and
 
 def test_no_op_and_install_only_runs_on_a_read_only_cluster_send_no_probe(sim, tmp_path):
     sim.reset(installed=[dict(JIRA, enabled=True)], **READ_ONLY)
-    run = run_tasks(tmp_path, [plugin_task('no-op', id='jira', enabled=True),
-                               plugin_task('install only', id='github', state='latest', wait=False)], sim)
+    run = run_tasks(tmp_path, [plugin_task('no-op', id='jira', enabled=True), plugin_task('install only', id='github', state='latest', wait=False)], sim)
     assert run.results['no-op']['changed'] is False and run.results['install only']['changed'] is True, run.output
     # Installing saves no config, so it works on a read-only cluster and needs no probe.
     assert writes(sim) == [('POST', '/api/v4/plugins/marketplace', 201)]
@@ -98,6 +103,7 @@ def test_enable_on_a_database_store_cluster_probes_once_and_enables(sim, tmp_pat
 
 # --- point 15: a reload is local to the node that answers ----------------------------------------------------------
 
+
 @pytest.mark.xdist_group('keys')
 def test_plugin_key_on_a_cluster_says_every_node_must_restart_and_a_save_from_another_node_drops_the_key(keys, tmp_path, sim):
     config_dir = tmp_path / 'config'
@@ -111,8 +117,7 @@ def test_plugin_key_on_a_cluster_says_every_node_must_restart_and_a_save_from_an
     result = run.results['add']
     assert result['changed'] is True and result['reloaded'] is True, run.output
     assert result['restart_needed'] is True and result['cluster'] is True
-    assert any('every node must restart' in warning and 'database config store' in warning
-               for warning in result.get('warnings', [])), result
+    assert any('every node must restart' in warning and 'database config store' in warning for warning in result.get('warnings', [])), result
     # Why: the reload reached the answering node only; node 1 still holds the old list and a save from it writes it back.
     nodes = sim.state()['node_configs']
     memories = [nodes[node]['PluginSettings']['SignaturePublicKeyFiles'] for node in sim.state()['nodes']]

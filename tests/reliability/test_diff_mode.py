@@ -22,9 +22,15 @@ def changing_tasks(tmp_path):
         {'name': 'plugin_set', 'mmops.mattermost.plugin_set': {'plugins': [{'id': 'zoom'}]}},
         {'name': 'plugin_config', 'mmops.mattermost.plugin_config': {'id': NOTES, 'settings': {'MaxNotes': 7}}},
         {'name': 'plugin_settings', 'mmops.mattermost.plugin_settings': {'settings': {'EnableHealthCheck': False}}},
-        {'name': 'plugin_dirs', 'mmops.mattermost.plugin_dirs': {
-            'install_dir': str(tmp_path / 'mm'), 'config_path': str(tmp_path / 'mm' / 'config.json'),
-            'owner': pwd.getpwuid(os.getuid()).pw_name, 'group': grp.getgrgid(os.getgid()).gr_name}},
+        {
+            'name': 'plugin_dirs',
+            'mmops.mattermost.plugin_dirs': {
+                'install_dir': str(tmp_path / 'mm'),
+                'config_path': str(tmp_path / 'mm' / 'config.json'),
+                'owner': pwd.getpwuid(os.getuid()).pw_name,
+                'group': grp.getgrgid(os.getgid()).gr_name,
+            },
+        },
     ]
 
 

@@ -30,12 +30,12 @@ TASKS = [
 
 
 def paths_run(sim, tmp_path, in_process, args=(), json_output=True):
-    tasks = [{'name': name, 'mmops.mattermost.%s' % module: options, 'register': 'result', 'ignore_errors': True}
-             for name, module, options in TASKS]
+    tasks = [{'name': name, 'mmops.mattermost.%s' % module: options, 'register': 'result', 'ignore_errors': True} for name, module, options in TASKS]
     workdir = tmp_path / ('in-process' if in_process else 'module')
     workdir.mkdir(exist_ok=True)
-    return run_tasks(workdir, tasks, sim, args=['--check', '--diff'] + list(args), json_output=json_output,
-                     env={'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower()})
+    return run_tasks(
+        workdir, tasks, sim, args=['--check', '--diff'] + list(args), json_output=json_output, env={'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower()}
+    )
 
 
 def test_both_execution_paths_return_the_same_results_messages_diffs_and_censoring(sim, tmp_path):
@@ -58,7 +58,6 @@ def test_both_execution_paths_return_the_same_results_messages_diffs_and_censori
 
 def test_on_the_controller_the_api_modules_start_no_python_process_unless_forced(sim, tmp_path):
     sim.reset()
-    runs = dict((in_process, paths_run(sim, tmp_path, in_process, args=['-vvv'], json_output=False))
-                for in_process in (True, False))
+    runs = dict((in_process, paths_run(sim, tmp_path, in_process, args=['-vvv'], json_output=False)) for in_process in (True, False))
     assert runs[True].output.count('Using module file') == 0, runs[True].output
     assert runs[False].output.count('Using module file') == len(TASKS), runs[False].output

@@ -60,14 +60,15 @@ def test_429_waits_the_retry_after_it_names(sim, tmp_path):
 def stop_answering(sim, **fault):
     """A task that makes the server fail every later request of the run (the control API stays up)."""
     body = dict(dict(service='server', path='.*', times=-1), **fault)
-    return {'name': 'the server stops answering', 'ansible.builtin.uri': {
-        'url': sim.url + '/__sim/faults', 'method': 'POST', 'body_format': 'json', 'body': body}}
+    return {
+        'name': 'the server stops answering',
+        'ansible.builtin.uri': {'url': sim.url + '/__sim/faults', 'method': 'POST', 'body_format': 'json', 'body': body},
+    }
 
 
 def test_a_server_that_drops_every_connection_mid_run_fails_the_next_task_clearly(sim, tmp_path):
     started = time.time()
-    run = run_tasks(tmp_path, [plugin_task('before', id='github'), stop_answering(sim, reset=True),
-                               plugin_task('after', id='jira')], sim)
+    run = run_tasks(tmp_path, [plugin_task('before', id='github'), stop_answering(sim, reset=True), plugin_task('after', id='jira')], sim)
     elapsed = time.time() - started
     assert run.results['before']['plugin']['installed'] is True, run.output
     message = run.results['after']['msg']
@@ -80,8 +81,7 @@ def test_a_server_that_drops_every_connection_mid_run_fails_the_next_task_clearl
 
 def test_a_server_that_hangs_mid_run_fails_the_next_task_within_its_timeout(sim, tmp_path):
     started = time.time()
-    run = run_tasks(tmp_path, [plugin_task('before', id='github'), stop_answering(sim, delay=30),
-                               plugin_task('after', id='jira', timeout=2)], sim)
+    run = run_tasks(tmp_path, [plugin_task('before', id='github'), stop_answering(sim, delay=30), plugin_task('after', id='jira', timeout=2)], sim)
     elapsed = time.time() - started
     assert run.results['before']['plugin']['installed'] is True, run.output
     message = run.results['after']['msg']
@@ -102,8 +102,7 @@ def test_a_fleet_run_with_one_dead_server_converges_the_others_and_names_it(flee
     dead_url = 'http://127.0.0.1:%d' % closed_port()
     inventory = fleet_inventory(tmp_path / 'inventory.json', fleet, dead={'mattermost_url': dead_url, 'mattermost_token': 'x'})
     playbook = tmp_path / 'fleet.yml'
-    playbook.write_text(json.dumps([{'hosts': 'mattermost', 'gather_facts': False,
-                                     'roles': [{'role': 'mmops.mattermost.plugins'}]}]))
+    playbook.write_text(json.dumps([{'hosts': 'mattermost', 'gather_facts': False, 'roles': [{'role': 'mmops.mattermost.plugins'}]}]))
     desired = {'mattermost_plugins': [{'id': 'github', 'enabled': True}, {'id': 'jira', 'enabled': False}]}
     run = run_playbook(str(playbook), desired, inventory=inventory)
     assert run.rc != 0, run.output

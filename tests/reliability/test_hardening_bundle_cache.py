@@ -71,9 +71,10 @@ def swapping_gpg(directory, cached, other):
     """A gpg on PATH that is the real one, but once it has checked a signature, `cached` is replaced by `other`:
     the cache changing between the checks and the upload."""
     script = directory / 'gpg'
-    script.write_text('#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "--verify" ] && verifying=1; done\n%s "$@"; status=$?\n'
-                      '[ -n "$verifying" ] && cp %s %s.swap && mv %s.swap %s\nexit $status\n'
-                      % (shutil.which('gpg'), other, cached, cached, cached))
+    script.write_text(
+        '#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "--verify" ] && verifying=1; done\n%s "$@"; status=$?\n'
+        '[ -n "$verifying" ] && cp %s %s.swap && mv %s.swap %s\nexit $status\n' % (shutil.which('gpg'), other, cached, cached, cached)
+    )
     script.chmod(0o755)
     return str(directory) + os.pathsep + os.environ['PATH']
 
@@ -90,13 +91,10 @@ def test_the_bytes_uploaded_are_the_bytes_hashed_and_verified_even_if_the_cache_
     cached.write_bytes(data)
     signed = tmp_path / 'signed.tar.gz'
     signed.write_bytes(data)
-    sign = run_tasks(tmp_path, [signature_task('sign', path=str(signed), state='signed', key_id=keys.fingerprint, gnupghome=keys.home,
-                                               passphrase=PASSPHRASE)])
+    sign = run_tasks(tmp_path, [signature_task('sign', path=str(signed), state='signed', key_id=keys.fingerprint, gnupghome=keys.home, passphrase=PASSPHRASE)])
     assert sign.results['sign']['changed'] is True, sign.output
-    env = {'MMOPS_MATTERMOST_BUNDLE_CACHE': str(cache), 'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower(),
-           'PATH': swapping_gpg(tmp_path, cached, older)}
-    task = plugin_task('swapped', id=WEBHOOKS, source='url', src=url, checksum='sha256:' + digest, signature=str(signed) + '.sig',
-                       trusted_keys=[keys.public])
+    env = {'MMOPS_MATTERMOST_BUNDLE_CACHE': str(cache), 'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower(), 'PATH': swapping_gpg(tmp_path, cached, older)}
+    task = plugin_task('swapped', id=WEBHOOKS, source='url', src=url, checksum='sha256:' + digest, signature=str(signed) + '.sig', trusted_keys=[keys.public])
     run = run_tasks(tmp_path, [task], sim, env=env)
     assert cached.read_bytes() != data, 'the cache was not changed: the case proves nothing'
     assert run.results['swapped'].get('failed') is not True, run.output

@@ -50,9 +50,13 @@ def write_bundle(path, *members, **kwargs):
 
 
 def good_bundle(path, version='1.0.0'):
-    return write_bundle(path, member(PLUGIN_ID, kind=tarfile.DIRTYPE, mode=0o755), manifest(version=version),
-                        member(PLUGIN_ID + '/server', kind=tarfile.DIRTYPE, mode=0o755),
-                        member(PLUGIN_ID + '/server/plugin', b'#!/bin/sh\necho %s\n' % version.encode(), mode=0o6755))
+    return write_bundle(
+        path,
+        member(PLUGIN_ID, kind=tarfile.DIRTYPE, mode=0o755),
+        manifest(version=version),
+        member(PLUGIN_ID + '/server', kind=tarfile.DIRTYPE, mode=0o755),
+        member(PLUGIN_ID + '/server/plugin', b'#!/bin/sh\necho %s\n' % version.encode(), mode=0o6755),
+    )
 
 
 class Host:
@@ -83,17 +87,20 @@ class Host:
 
 
 def role(host, *entries, **variables):
-    values = dict(mattermost_prepackaged_plugins=list(entries), mattermost_install_dir=str(host.root),
-                  mattermost_user=SERVICE_USER[0], mattermost_group='nogroup', mattermost_restart=False,
-                  mattermost_server_version='10.5.0')
+    values = dict(
+        mattermost_prepackaged_plugins=list(entries),
+        mattermost_install_dir=str(host.root),
+        mattermost_user=SERVICE_USER[0],
+        mattermost_group='nogroup',
+        mattermost_restart=False,
+        mattermost_server_version='10.5.0',
+    )
     values.update(variables)
-    return {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.prepackaged_plugins'}, 'vars': values,
-            'ignore_errors': True}
+    return {'name': 'role', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.prepackaged_plugins'}, 'vars': values, 'ignore_errors': True}
 
 
 def failed_message(run):
-    failures = [item for result in run.results.values() if result.get('failed')
-                for item in result.get('results', [result]) if item.get('failed')]
+    failures = [item for result in run.results.values() if result.get('failed') for item in result.get('results', [result]) if item.get('failed')]
     assert failures, run.output
     return failures[0]['msg']
 
@@ -107,20 +114,28 @@ def refused(tmp_path, host, entry, fragment, **variables):
     return message
 
 
-@pytest.mark.parametrize('members, fragment', [
-    pytest.param([member(PLUGIN_ID + '/tty', kind=tarfile.CHRTYPE)], 'holds %s/tty, a device or FIFO' % PLUGIN_ID, id='device node'),
-    pytest.param([member(PLUGIN_ID + '/../' + VICTIM + '/plugin.json', b'{}')], 'a path with a ".." component', id='dotdot member'),
-    pytest.param([member('/etc/cron.d/mmops', b'* * * * * root id\n')], 'holds /etc/cron.d/mmops, an absolute path', id='absolute member'),
-    pytest.param([member(PLUGIN_ID + '/victim', kind=tarfile.SYMTYPE, target='../' + VICTIM)],
-                 'holds %s/victim, a link to ../%s outside the plugin directory %s/' % (PLUGIN_ID, VICTIM, PLUGIN_ID),
-                 id='symlink to another plugin directory'),
-    pytest.param([member(PLUGIN_ID + '/hard', kind=tarfile.LNKTYPE, target=VICTIM + '/plugin.json')],
-                 'a link to %s/plugin.json outside the plugin directory' % VICTIM, id='hard link to another plugin directory'),
-    pytest.param([manifest(VICTIM)], 'outside the plugin directory %s/: %s/plugin.json' % (PLUGIN_ID, VICTIM),
-                 id='member outside its id directory'),
-    pytest.param([member(PLUGIN_ID + '/caf\udce9.js', b'x')], "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID,
-                 id='non-UTF-8 member name'),
-])
+@pytest.mark.parametrize(
+    'members, fragment',
+    [
+        pytest.param([member(PLUGIN_ID + '/tty', kind=tarfile.CHRTYPE)], 'holds %s/tty, a device or FIFO' % PLUGIN_ID, id='device node'),
+        pytest.param([member(PLUGIN_ID + '/../' + VICTIM + '/plugin.json', b'{}')], 'a path with a ".." component', id='dotdot member'),
+        pytest.param([member('/etc/cron.d/mmops', b'* * * * * root id\n')], 'holds /etc/cron.d/mmops, an absolute path', id='absolute member'),
+        pytest.param(
+            [member(PLUGIN_ID + '/victim', kind=tarfile.SYMTYPE, target='../' + VICTIM)],
+            'holds %s/victim, a link to ../%s outside the plugin directory %s/' % (PLUGIN_ID, VICTIM, PLUGIN_ID),
+            id='symlink to another plugin directory',
+        ),
+        pytest.param(
+            [member(PLUGIN_ID + '/hard', kind=tarfile.LNKTYPE, target=VICTIM + '/plugin.json')],
+            'a link to %s/plugin.json outside the plugin directory' % VICTIM,
+            id='hard link to another plugin directory',
+        ),
+        pytest.param([manifest(VICTIM)], 'outside the plugin directory %s/: %s/plugin.json' % (PLUGIN_ID, VICTIM), id='member outside its id directory'),
+        pytest.param(
+            [member(PLUGIN_ID + '/caf\udce9.js', b'x')], "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID, id='non-UTF-8 member name'
+        ),
+    ],
+)
 @pytest.mark.parametrize('unpack', [True, False], ids=['unpack', 'prepackaged'])
 def test_an_unsafe_bundle_is_refused_with_its_member_named_and_nothing_is_changed(tmp_path, members, fragment, unpack):
     host = Host(tmp_path)
@@ -132,15 +147,24 @@ def test_an_unsafe_bundle_is_refused_with_its_member_named_and_nothing_is_change
 def test_a_symlink_a_first_bundle_leaves_is_never_written_through_by_the_second(tmp_path):
     """The first bundle's link is refused; a link found in a plugin's directory is replaced with it, never followed."""
     host = Host(tmp_path)
-    first = write_bundle(tmp_path / 'first.tar.gz', member(PLUGIN_ID, kind=tarfile.DIRTYPE), manifest(),
-                         member(PLUGIN_ID + '/server', kind=tarfile.SYMTYPE, target='../' + VICTIM))
+    first = write_bundle(
+        tmp_path / 'first.tar.gz',
+        member(PLUGIN_ID, kind=tarfile.DIRTYPE),
+        manifest(),
+        member(PLUGIN_ID + '/server', kind=tarfile.SYMTYPE, target='../' + VICTIM),
+    )
     refused(tmp_path, host, dict(src=str(first), unpack=True), 'a link to ../%s outside the plugin directory' % VICTIM)
     # As if an older tool had unpacked it: <plugins>/<id>/server points at another plugin, and outside the tree.
     (host.plugins / PLUGIN_ID).mkdir()
     os.symlink(str(host.plugins / VICTIM), str(host.plugins / PLUGIN_ID / 'server'))
     os.symlink(str(host.outside), str(host.plugins / PLUGIN_ID / 'webapp'))
-    second = write_bundle(tmp_path / 'second.tar.gz', member(PLUGIN_ID, kind=tarfile.DIRTYPE), manifest(),
-                          member(PLUGIN_ID + '/server/plugin.json', b'overwritten'), member(PLUGIN_ID + '/webapp/x', b'x'))
+    second = write_bundle(
+        tmp_path / 'second.tar.gz',
+        member(PLUGIN_ID, kind=tarfile.DIRTYPE),
+        manifest(),
+        member(PLUGIN_ID + '/server/plugin.json', b'overwritten'),
+        member(PLUGIN_ID + '/webapp/x', b'x'),
+    )
     run = run_tasks(tmp_path, [role(host, dict(src=str(second), unpack=True))])
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     assert (host.plugins / VICTIM / 'plugin.json').read_text().startswith('{"id"')
@@ -167,16 +191,23 @@ def test_a_wrong_checksum_is_refused_and_nothing_is_changed(tmp_path):
 def test_a_signature_by_an_untrusted_key_is_refused_and_nothing_is_placed(tmp_path, keys):
     host = Host(tmp_path)
     bundle = good_bundle(tmp_path / 'good.tar.gz')
-    run = run_tasks(tmp_path, [signature_task('sign', path=str(bundle), state='signed', key_id=keys.other_fingerprint,
-                                              gnupghome=keys.other_home)])
+    run = run_tasks(tmp_path, [signature_task('sign', path=str(bundle), state='signed', key_id=keys.other_fingerprint, gnupghome=keys.other_home)])
     assert run.results['sign']['changed'] is True, run.output
-    refused(tmp_path, host, dict(src=str(bundle), signature=str(bundle) + '.sig'), 'which is not in trusted_keys',
-            mattermost_prepackaged_plugins_trusted_keys=[keys.public])
+    refused(
+        tmp_path,
+        host,
+        dict(src=str(bundle), signature=str(bundle) + '.sig'),
+        'which is not in trusted_keys',
+        mattermost_prepackaged_plugins_trusted_keys=[keys.public],
+    )
     # Signed by the trusted key, it is placed with its signature.
-    run = run_tasks(tmp_path, [signature_task('sign', path=str(bundle), state='signed', key_id=keys.fingerprint,
-                                              gnupghome=keys.home, passphrase=PASSPHRASE),
-                               role(host, dict(src=str(bundle), signature=str(bundle) + '.sig'),
-                                    mattermost_prepackaged_plugins_trusted_keys=[keys.public])])
+    run = run_tasks(
+        tmp_path,
+        [
+            signature_task('sign', path=str(bundle), state='signed', key_id=keys.fingerprint, gnupghome=keys.home, passphrase=PASSPHRASE),
+            role(host, dict(src=str(bundle), signature=str(bundle) + '.sig'), mattermost_prepackaged_plugins_trusted_keys=[keys.public]),
+        ],
+    )
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     assert (host.prepackaged / bundle.name).read_bytes() == bundle.read_bytes()
     assert (host.prepackaged / (bundle.name + '.sig')).read_bytes() == (tmp_path / (bundle.name + '.sig')).read_bytes()
@@ -212,8 +243,9 @@ def test_a_good_bundle_is_unpacked_into_its_id_directory_for_the_service_user_an
 
 def test_a_bundle_whose_directory_is_another_plugins_name_goes_into_its_manifest_id_directory(tmp_path):
     host = Host(tmp_path)
-    bundle = write_bundle(tmp_path / 'renamed.tar.gz', member(VICTIM, kind=tarfile.DIRTYPE), manifest(directory=VICTIM),
-                          member(VICTIM + '/plugin.json.bak', b'x'))
+    bundle = write_bundle(
+        tmp_path / 'renamed.tar.gz', member(VICTIM, kind=tarfile.DIRTYPE), manifest(directory=VICTIM), member(VICTIM + '/plugin.json.bak', b'x')
+    )
     run = run_tasks(tmp_path, [role(host, dict(src=str(bundle), unpack=True))])
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     assert (host.plugins / VICTIM / 'plugin.json').read_text().startswith('{"id"')
@@ -233,12 +265,13 @@ def test_a_good_bundle_is_placed_as_prepackaged_and_a_second_run_changes_nothing
     assert again.rc == 0 and again.changed == 0, again.output
 
 
-@pytest.mark.parametrize('name, kind, fragment', [
-    pytest.param(PLUGIN_ID + '/caf\udce9.js', tarfile.REGTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID,
-                 id='file'),
-    pytest.param(PLUGIN_ID + '/caf\udce9', tarfile.CHRTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9'" % PLUGIN_ID,
-                 id='device node'),
-])
+@pytest.mark.parametrize(
+    'name, kind, fragment',
+    [
+        pytest.param(PLUGIN_ID + '/caf\udce9.js', tarfile.REGTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9.js'" % PLUGIN_ID, id='file'),
+        pytest.param(PLUGIN_ID + '/caf\udce9', tarfile.CHRTYPE, "holds a member whose name is not UTF-8: '%s/caf\\xe9'" % PLUGIN_ID, id='device node'),
+    ],
+)
 def test_a_bundle_member_with_a_non_utf8_name_is_named_in_the_error_of_the_plugin_module(sim, tmp_path, name, kind, fragment):
     """Before, a device node so named failed with a JSON serialisation error of the result, and a file was uploaded."""
     bundle = write_bundle(tmp_path / 'bundle.tar.gz', member(PLUGIN_ID, kind=tarfile.DIRTYPE), manifest(), member(name, b'x', kind=kind))

@@ -27,8 +27,7 @@ def config_json(tmp_path):
 
 
 def uploads_task(path, check=False):
-    task = {'name': 'uploads', 'mmops.mattermost.plugin_uploads_config': {'path': str(path), 'enabled': True},
-            'register': 'uploads'}
+    task = {'name': 'uploads', 'mmops.mattermost.plugin_uploads_config': {'path': str(path), 'enabled': True}, 'register': 'uploads'}
     if check:
         task['check_mode'] = True
     return [task, {'name': 'registered', 'ansible.builtin.debug': {'var': 'uploads'}}]
@@ -39,9 +38,12 @@ def test_plugin_uploads_config_diff_and_result_hold_only_enable_uploads_not_the_
     run = run_tasks(tmp_path, uploads_task(config_json, check), args=['--diff'])
     result = run.results['uploads']
     assert run.rc == 0 and result['changed'], run.output
-    assert result['diff'] == {'before': {'PluginSettings': {'EnableUploads': False}},
-                              'after': {'PluginSettings': {'EnableUploads': True}},
-                              'before_header': str(config_json), 'after_header': str(config_json)}
+    assert result['diff'] == {
+        'before': {'PluginSettings': {'EnableUploads': False}},
+        'after': {'PluginSettings': {'EnableUploads': True}},
+        'before_header': str(config_json),
+        'after_header': str(config_json),
+    }
     assert PASSWORD not in json.dumps(result) and PASSWORD not in json.dumps(run.results['registered'])
     assert PASSWORD not in run.output and 'DataSource' not in run.output
     assert json.loads(config_json.read_text())['PluginSettings']['EnableUploads'] is not check

@@ -63,13 +63,18 @@ def set_plugin_paths(install_dir, **paths):
 
 
 def plugin_dirs(install_dir, **overrides):
-    variables = dict(mattermost_install_dir=str(install_dir), mattermost_config_path=str(install_dir / 'config' / 'config.json'),
-                     mattermost_user=SERVICE_USER[0], mattermost_group=SERVICE_USER[1])
+    variables = dict(
+        mattermost_install_dir=str(install_dir),
+        mattermost_config_path=str(install_dir / 'config' / 'config.json'),
+        mattermost_user=SERVICE_USER[0],
+        mattermost_group=SERVICE_USER[1],
+    )
     variables.update(overrides)
     return role('plugin_dirs', **variables)
 
 
 # --- point 2: plugin_dirs --------------------------------------------------------------------------------------------
+
 
 def plant_directory_outside(install_dir, victim):
     set_plugin_paths(install_dir, Directory=str(victim))
@@ -88,14 +93,16 @@ def plant_symlinked_parent(install_dir, victim):
     os.symlink(str(victim), str(install_dir / 'client'))
 
 
-@pytest.mark.parametrize('plant,message', [
-    (plant_directory_outside, 'not below mattermost_install_dir'),
-    (plant_dotdot_client_directory, 'not below mattermost_install_dir'),
-    (plant_symlinked_plugin_directory, 'plugins is a symbolic link'),
-    (plant_symlinked_parent, 'client is a symbolic link'),
-])
-def test_plugin_dirs_never_hands_a_directory_outside_the_install_dir_to_the_service_user(
-        tmp_path, install_dir, victim, plant, message):
+@pytest.mark.parametrize(
+    'plant,message',
+    [
+        (plant_directory_outside, 'not below mattermost_install_dir'),
+        (plant_dotdot_client_directory, 'not below mattermost_install_dir'),
+        (plant_symlinked_plugin_directory, 'plugins is a symbolic link'),
+        (plant_symlinked_parent, 'client is a symbolic link'),
+    ],
+)
+def test_plugin_dirs_never_hands_a_directory_outside_the_install_dir_to_the_service_user(tmp_path, install_dir, victim, plant, message):
     plant(install_dir, victim)
     before = snapshot(victim)
     run = run_tasks(tmp_path, [plugin_dirs(install_dir)], json_output=False)
@@ -128,6 +135,7 @@ def test_plugin_dirs_never_chowns_an_existing_parent(tmp_path, install_dir):
 
 # --- point 3: marketplace_mirror ------------------------------------------------------------------------------------
 
+
 def test_marketplace_mirror_chown_does_not_follow_a_link_planted_in_the_tree(sim, tmp_path, victim):
     mirror = tmp_path / 'mirror'
     (mirror / 'bundles').mkdir(parents=True)
@@ -143,12 +151,16 @@ def test_marketplace_mirror_chown_does_not_follow_a_link_planted_in_the_tree(sim
 
 # --- point 4: service_workdir ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('field,value', [
-    ('mattermost_install_dir', '{install_dir}\nExecStartPre=/bin/touch {tmp}/pwned'),
-    ('mattermost_install_dir', '{install_dir}/../../../etc'),
-    ('mattermost_service_name', 'mattermost\nExecStartPre=/bin/true'),
-    ('mattermost_service_name', '../../escaped/mattermost'),
-])
+
+@pytest.mark.parametrize(
+    'field,value',
+    [
+        ('mattermost_install_dir', '{install_dir}\nExecStartPre=/bin/touch {tmp}/pwned'),
+        ('mattermost_install_dir', '{install_dir}/../../../etc'),
+        ('mattermost_service_name', 'mattermost\nExecStartPre=/bin/true'),
+        ('mattermost_service_name', '../../escaped/mattermost'),
+    ],
+)
 def test_service_workdir_systemd_values_cannot_add_directives_or_escape(tmp_path, units, field, value):
     directory, install_dir = units
     value = value.format(install_dir=install_dir, tmp=tmp_path)
@@ -158,14 +170,17 @@ def test_service_workdir_systemd_values_cannot_add_directives_or_escape(tmp_path
     assert 'Nothing was changed' in run.output
 
 
-@pytest.mark.parametrize('field,value', [
-    ('mattermost_install_dir', u'C:\\mm\u201d; Remove-Item C:\\ -Recurse; \u201c'),
-    ('mattermost_install_dir', u'C:\\mm\u2019; whoami; \u2018'),
-    ('mattermost_install_dir', 'C:\\mm\nwhoami'),
-    ('mattermost_install_dir', 'mattermost'),
-    ('mattermost_service_name', 'mattermost\nwhoami'),
-    ('mattermost_service_name', u'matter\u201cmost'),
-])
+@pytest.mark.parametrize(
+    'field,value',
+    [
+        ('mattermost_install_dir', 'C:\\mm\u201d; Remove-Item C:\\ -Recurse; \u201c'),
+        ('mattermost_install_dir', 'C:\\mm\u2019; whoami; \u2018'),
+        ('mattermost_install_dir', 'C:\\mm\nwhoami'),
+        ('mattermost_install_dir', 'mattermost'),
+        ('mattermost_service_name', 'mattermost\nwhoami'),
+        ('mattermost_service_name', 'matter\u201cmost'),
+    ],
+)
 def test_service_workdir_nssm_values_cannot_add_commands(tmp_path, nssm, field, value):  # noqa: F811 (fixture)
     service = value if field == 'mattermost_service_name' else 'mattermost'
     # The stand-in knows a service of that name: only the role's check can stop the set.
@@ -179,6 +194,7 @@ def test_service_workdir_nssm_values_cannot_add_commands(tmp_path, nssm, field, 
 
 # --- point 6: no secret at -vvv ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def secret_host(tmp_path):
     """config.json and the environment file of a server, each holding a database password."""
@@ -188,8 +204,9 @@ def secret_host(tmp_path):
     shutil.copyfile(os.path.join(UPLOADS_FILES, 'config.json'), str(config))
     config.write_text(config.read_text().replace('mmuser:mostest@', 'mmuser:%s@' % JSON_PASSWORD))
     env_file = host / 'mattermost.env'
-    env_file.write_text(open(os.path.join(UPLOADS_FILES, 'mattermost.env')).read()
-                        + 'MM_SQLSETTINGS_DATASOURCE=postgres://mmuser:%s@db/mattermost\n' % ENV_PASSWORD)
+    env_file.write_text(
+        open(os.path.join(UPLOADS_FILES, 'mattermost.env')).read() + 'MM_SQLSETTINGS_DATASOURCE=postgres://mmuser:%s@db/mattermost\n' % ENV_PASSWORD
+    )
     omnibus = host / 'omnibus'
     omnibus.mkdir()
     shutil.copyfile(os.path.join(UPLOADS_FILES, 'mmomni.yml'), str(omnibus / 'mmomni.yml'))
@@ -205,8 +222,7 @@ def assert_no_secret(output, host):
 
 
 def test_plugin_uploads_env_install_prints_no_password_at_vvv(tmp_path, secret_host):
-    run = run_tasks(tmp_path, [role('plugin_uploads', **uploads_vars(secret_host, mattermost_plugin_uploads=True))],
-                    args=['-vvv', '--diff'], json_output=False)
+    run = run_tasks(tmp_path, [role('plugin_uploads', **uploads_vars(secret_host, mattermost_plugin_uploads=True))], args=['-vvv', '--diff'], json_output=False)
     assert run.rc == 0 and 'detected install type env' in run.output, run.output
     assert 'MM_PLUGINSETTINGS_ENABLEUPLOADS=true' in (secret_host / 'mattermost.env').read_text()
     assert_no_secret(run.output, secret_host)
@@ -217,8 +233,7 @@ def test_plugin_uploads_env_install_prints_no_password_at_vvv(tmp_path, secret_h
 def test_plugin_uploads_omnibus_diff_prints_no_database_password(tmp_path, secret_host):
     omnibus = secret_host / 'omnibus'
     password = [line.split(': ')[1] for line in (omnibus / 'mmomni.yml').read_text().splitlines() if line.startswith('db_password')][0]
-    run = run_tasks(tmp_path, [role('plugin_uploads', **uploads_vars(omnibus, mattermost_plugin_uploads=True))],
-                    args=['-vvv', '--diff'], json_output=False)
+    run = run_tasks(tmp_path, [role('plugin_uploads', **uploads_vars(omnibus, mattermost_plugin_uploads=True))], args=['-vvv', '--diff'], json_output=False)
     assert run.rc == 0 and 'detected install type omnibus' in run.output, run.output
     assert 'enable_plugin_uploads: true' in (omnibus / 'mmomni.yml').read_text()
     assert password not in run.output
@@ -227,8 +242,13 @@ def test_plugin_uploads_omnibus_diff_prints_no_database_password(tmp_path, secre
 def test_plugin_dirs_prints_no_config_json_at_vvv(tmp_path, secret_host):
     install = tmp_path / 'mattermost'
     install.mkdir()
-    task = role('plugin_dirs', mattermost_install_dir=str(install), mattermost_config_path=str(secret_host / 'config.json'),
-                mattermost_user=SERVICE_USER[0], mattermost_group=SERVICE_USER[1])
+    task = role(
+        'plugin_dirs',
+        mattermost_install_dir=str(install),
+        mattermost_config_path=str(secret_host / 'config.json'),
+        mattermost_user=SERVICE_USER[0],
+        mattermost_group=SERVICE_USER[1],
+    )
     run = run_tasks(tmp_path, [task], args=['-vvv', '--diff'], json_output=False)
     assert run.rc == 0 and (install / 'plugins').is_dir(), run.output
     assert_no_secret(run.output, secret_host)

@@ -56,17 +56,20 @@ def database():
 
 @pytest.mark.xdist_group('keys')
 def test_a_statement_waiting_on_a_lock_is_cancelled_after_the_statement_timeout(tmp_path, keys, database):
-    locker = subprocess.Popen(['psql', '-X', '-q', '-h', '127.0.0.1', '-p', str(database.port), '-U', postgres.USER, '-d', 'mattermost'],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    locker = subprocess.Popen(
+        ['psql', '-X', '-q', '-h', '127.0.0.1', '-p', str(database.port), '-U', postgres.USER, '-d', 'mattermost'],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         # psql then waits for more input inside the transaction; killing it ends the session, and the lock with it.
         locker.stdin.write('BEGIN; LOCK TABLE configurations IN ACCESS EXCLUSIVE MODE;\n')
         locker.stdin.flush()
-        while database.psql('mattermost', "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = "
-                                          "'configurations'::regclass;") != '1':
+        while database.psql('mattermost', "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'configurations'::regclass;") != '1':
             time.sleep(0.2)
-        run = run_tasks(tmp_path, [key_task('locked', name='example.asc', src=keys.public, config_dsn=database.dsn('mattermost'))],
-                        timeout=HUNG)
+        run = run_tasks(tmp_path, [key_task('locked', name='example.asc', src=keys.public, config_dsn=database.dsn('mattermost'))], timeout=HUNG)
     finally:
         locker.kill()
         locker.wait()
@@ -79,8 +82,7 @@ def test_a_statement_waiting_on_a_lock_is_cancelled_after_the_statement_timeout(
 def hanging_gpg(directory):
     """A gpg on PATH that is the real one, except that checking a signature never ends (gpg waiting on its agent)."""
     script = directory / 'gpg'
-    script.write_text('#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "--verify" ] && exec sleep %d; done\nexec %s "$@"\n'
-                      % (HUNG * 2, shutil.which('gpg')))
+    script.write_text('#!/bin/sh\nfor arg in "$@"; do [ "$arg" = "--verify" ] && exec sleep %d; done\nexec %s "$@"\n' % (HUNG * 2, shutil.which('gpg')))
     script.chmod(0o755)
     return str(directory) + os.pathsep + os.environ['PATH']
 

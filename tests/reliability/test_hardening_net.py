@@ -30,9 +30,11 @@ def with_credentials(url):
 def test_credentials_in_a_src_url_are_in_no_action_result_message_or_output(sim, tmp_path, in_process):
     good = with_credentials(sim.bundle_url(WEBHOOKS, '0.1.0'))
     missing = with_credentials(sim.bundle_url(WEBHOOKS, '9.9.9'))
-    tasks = [dict(plugin_task('install', id=WEBHOOKS, source='url', src=good), register='install'),
-             dict(plugin_task('missing', id='com.example.other', source='url', src=missing), register='missing'),
-             {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ install }} {{ missing }}'}}]
+    tasks = [
+        dict(plugin_task('install', id=WEBHOOKS, source='url', src=good), register='install'),
+        dict(plugin_task('missing', id='com.example.other', source='url', src=missing), register='missing'),
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ install }} {{ missing }}'}},
+    ]
     run = run_tasks(tmp_path, tasks, sim, args=['-vvv', '--diff'], json_output=False, env=paths_env(in_process))
     assert sim.plugin(WEBHOOKS)['version'] == '0.1.0', run.output
     shown = sim.bundle_url(WEBHOOKS, '0.1.0') + '?REDACTED'
@@ -45,14 +47,17 @@ def test_credentials_in_a_src_url_are_in_no_action_result_message_or_output(sim,
 @PATHS
 def test_a_plain_http_server_url_to_another_host_warns_that_the_token_crosses_in_clear(sim, tmp_path, in_process):
     # 198.51.100.1 (TEST-NET-2) is nobody's server: the warning must come with the failure, before any answer.
-    tasks = [dict(plugin_task('remote', id='github', url='http://198.51.100.1:9', timeout=0.5), register='remote'),
-             dict(plugin_task('loopback', id='github'), register='loopback'),
-             dict(plugin_task('localhost', id='github', url=sim.url.replace('127.0.0.1', 'localhost')), register='localhost')]
+    tasks = [
+        dict(plugin_task('remote', id='github', url='http://198.51.100.1:9', timeout=0.5), register='remote'),
+        dict(plugin_task('loopback', id='github'), register='loopback'),
+        dict(plugin_task('localhost', id='github', url=sim.url.replace('127.0.0.1', 'localhost')), register='localhost'),
+    ]
     run = run_tasks(tmp_path, tasks, sim, env=paths_env(in_process))
     remote = run.results['remote']
     assert remote['failed'] is True
-    assert any('url http://198.51.100.1:9 is plain http to a host that is not this one' in warning and 'use https' in warning
-               for warning in remote.get('warnings', [])), remote
+    assert any(
+        'url http://198.51.100.1:9 is plain http to a host that is not this one' in warning and 'use https' in warning for warning in remote.get('warnings', [])
+    ), remote
     for name in ('loopback', 'localhost'):
         assert run.results[name].get('failed') is not True, run.output
         assert not any('plain http' in warning for warning in run.results[name].get('warnings', [])), name
@@ -68,8 +73,7 @@ def redirecting_src(tls_sim, target):
 def test_an_https_src_redirecting_to_plain_http_is_refused_without_allow_insecure_download_url(tls_sim, tmp_path, in_process):
     tls_sim.reset(config={'PluginSettings': {'AllowInsecureDownloadURL': False}})
     src = redirecting_src(tls_sim, tls_sim.bundle_url(WEBHOOKS, '0.1.0'))
-    run = run_tasks(tmp_path, [plugin_task('redirected', id=WEBHOOKS, source='url', src=src, ca_path=tls_sim.ca_file)], tls_sim,
-                    env=paths_env(in_process))
+    run = run_tasks(tmp_path, [plugin_task('redirected', id=WEBHOOKS, source='url', src=src, ca_path=tls_sim.ca_file)], tls_sim, env=paths_env(in_process))
     result = run.results['redirected']
     assert result['failed'] is True, run.output
     assert result['msg'].startswith('%s is plain http' % tls_sim.bundle_url(WEBHOOKS, '0.1.0')) and 'AllowInsecureDownloadURL' in result['msg']
@@ -82,12 +86,15 @@ def test_a_followed_redirect_is_named_in_the_actions_with_the_final_url(tls_sim,
     tls_sim.reset(config={'PluginSettings': {'AllowInsecureDownloadURL': True}})
     final = tls_sim.bundle_url(WEBHOOKS, '0.1.0')
     src = redirecting_src(tls_sim, final + '?token=hop-secret-42')
-    run = run_tasks(tmp_path, [dict(plugin_task('redirected', id=WEBHOOKS, source='url', src=src, ca_path=tls_sim.ca_file),
-                                    register='redirected')], tls_sim, env=paths_env(in_process))
+    run = run_tasks(
+        tmp_path,
+        [dict(plugin_task('redirected', id=WEBHOOKS, source='url', src=src, ca_path=tls_sim.ca_file), register='redirected')],
+        tls_sim,
+        env=paths_env(in_process),
+    )
     result = run.results['redirected']
     assert result.get('failed') is not True, run.output
-    assert result['actions'][0] == 'upload %s 0.1.0 from %s/downloads/webhooks.tar.gz?REDACTED (redirected to %s?REDACTED)' % (
-        WEBHOOKS, tls_sim.url, final)
+    assert result['actions'][0] == 'upload %s 0.1.0 from %s/downloads/webhooks.tar.gz?REDACTED (redirected to %s?REDACTED)' % (WEBHOOKS, tls_sim.url, final)
     assert 'hop-secret-42' not in json.dumps(result) and 'presigned-5d7b93e1' not in json.dumps(result)
 
 
@@ -105,8 +112,9 @@ def test_a_download_trickling_within_every_read_timeout_fails_at_download_timeou
     # 100 bytes every 8 seconds: each read is quick, the whole bundle would take about 24 seconds.
     sim.fault(service='marketplace', method='GET', path='^/bundles/', trickle=8, times=1)
     started = time.time()
-    run = run_tasks(tmp_path, [plugin_task('slow', id=WEBHOOKS, source='url', src=sim.bundle_url(WEBHOOKS, '0.1.0'),
-                                           download_timeout=2)], sim, env=paths_env(in_process))
+    run = run_tasks(
+        tmp_path, [plugin_task('slow', id=WEBHOOKS, source='url', src=sim.bundle_url(WEBHOOKS, '0.1.0'), download_timeout=2)], sim, env=paths_env(in_process)
+    )
     elapsed = time.time() - started
     result = run.results['slow']
     assert result['failed'] is True, run.output
@@ -128,10 +136,14 @@ def test_a_download_over_the_servers_max_file_size_is_stopped_before_its_body(si
     assert sim.writes() == []
 
 
-@pytest.mark.parametrize('playbook, mode_variable, files', [
-    ('drift.yml', 'mattermost_drift_mode', ['drift/drift.json', 'drift/drift-junit.xml']),
-    ('report.yml', 'mattermost_report_mode', ['report/fleet-report.md', 'report/fleet-report.html']),
-], ids=['drift', 'report'])
+@pytest.mark.parametrize(
+    'playbook, mode_variable, files',
+    [
+        ('drift.yml', 'mattermost_drift_mode', ['drift/drift.json', 'drift/drift-junit.xml']),
+        ('report.yml', 'mattermost_report_mode', ['report/fleet-report.md', 'report/fleet-report.html']),
+    ],
+    ids=['drift', 'report'],
+)
 def test_drift_and_report_files_are_private_by_default_and_follow_their_mode_variable(fleet, tmp_path, playbook, mode_variable, files):
     inventory = fleet_inventory(tmp_path / 'inventory.json', fleet[:1])
     directories = dict(mattermost_drift_dir=str(tmp_path / 'drift'), mattermost_report_dir=str(tmp_path / 'report'))

@@ -21,8 +21,12 @@ def test_an_id_that_climbs_out_of_the_temporary_directory_is_refused_before_any_
     # Every temporary directory of the run (the module's, the in-process worker's) lies under tmp_path/tmp.
     temporary = tmp_path / 'tmp'
     temporary.mkdir()
-    env = {'TMPDIR': str(temporary), 'ANSIBLE_REMOTE_TMP': str(temporary / 'remote'), 'ANSIBLE_LOCAL_TEMP': str(temporary / 'local'),
-           'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower()}
+    env = {
+        'TMPDIR': str(temporary),
+        'ANSIBLE_REMOTE_TMP': str(temporary / 'remote'),
+        'ANSIBLE_LOCAL_TEMP': str(temporary / 'local'),
+        'MMOPS_MATTERMOST_IN_PROCESS': str(in_process).lower(),
+    }
     run = run_tasks(tmp_path, [task(module, ESCAPING_ID, sim.bundle_url('com.example.webhooks', '0.2.0'))], sim, env=env)
     result = run.results['climb']
     assert result['failed'] is True, run.output

@@ -21,7 +21,7 @@ OWNER = (65534, 65534)
 KILLS = 10
 
 # Writes `old` and `new` in turn, for ever, with the module's own write helper, until killed.
-WRITER = '''
+WRITER = """
 import itertools, sys
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
@@ -37,7 +37,7 @@ for count in itertools.count():
         replace_file(path, contents[count % 2].encode('utf-8'), module=module)
     else:
         replace_file(path, fill=lambda temporary: open(temporary, 'w').write(contents[count % 2]), mode=0o600)
-'''
+"""
 
 
 def owned(path, mode):
@@ -71,8 +71,7 @@ def test_a_write_killed_at_any_point_leaves_the_old_or_the_new_file(tmp_path, he
     env = dict(os.environ, PYTHONPATH=collections_path())
     seen = set()
     for attempt in range(KILLS):
-        writer = subprocess.Popen([sys.executable, '-c', WRITER, str(target), helper, str(old), str(new)], env=env,
-                                  stdout=subprocess.PIPE)
+        writer = subprocess.Popen([sys.executable, '-c', WRITER, str(target), helper, str(old), str(new)], env=env, stdout=subprocess.PIPE)
         assert writer.stdout.readline() == b'ready\n'
         time.sleep(random.uniform(0, 0.3))
         writer.kill()
@@ -103,12 +102,18 @@ def test_every_host_write_keeps_mode_and_owner_and_backs_up_on_request(keys, tmp
     omnibus = omnibus_host / 'mmomni.yml'
     owned(omnibus, 0o604)
     originals = dict((path, path.read_bytes()) for path in (config, omnibus))
-    run = run_tasks(tmp_path, [
-        {'name': 'uploads', 'mmops.mattermost.plugin_uploads_config': {'path': str(config), 'enabled': True, 'backup': True}},
-        key_task('key', name='example-plugins.asc', src=keys.public, config_path=str(config), backup=True),
-        {'name': 'omnibus', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'},
-         'vars': uploads_vars(omnibus_host, mattermost_plugin_uploads=True)},
-    ])
+    run = run_tasks(
+        tmp_path,
+        [
+            {'name': 'uploads', 'mmops.mattermost.plugin_uploads_config': {'path': str(config), 'enabled': True, 'backup': True}},
+            key_task('key', name='example-plugins.asc', src=keys.public, config_path=str(config), backup=True),
+            {
+                'name': 'omnibus',
+                'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugin_uploads'},
+                'vars': uploads_vars(omnibus_host, mattermost_plugin_uploads=True),
+            },
+        ],
+    )
     assert run.rc == 0, run.output
     assert run.results['uploads']['changed'] is True and run.results['key']['changed'] is True, run.output
     assert mode_and_owner(config) == (0o640, OWNER)

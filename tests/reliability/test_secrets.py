@@ -16,8 +16,12 @@ WRONG_PASSPHRASE = 'not-the-passphrase-91d3'
 
 
 def config_task(name, secret, **extra):
-    return {'name': name, 'mmops.mattermost.plugin_config': dict(id=NOTES, settings={'APIKey': secret, 'NotebookName': 'Ops'}, **extra),
-            'register': name.replace(' ', '_'), 'ignore_errors': True}
+    return {
+        'name': name,
+        'mmops.mattermost.plugin_config': dict(id=NOTES, settings={'APIKey': secret, 'NotebookName': 'Ops'}, **extra),
+        'register': name.replace(' ', '_'),
+        'ignore_errors': True,
+    }
 
 
 def registered(*names):
@@ -35,33 +39,47 @@ def test_no_secret_in_the_output_results_diff_or_server_log_of_a_failing_run(sim
     sign_unknown = dict(sign)
     sign_unknown['key_id'] = '0' * 40
     export = dict(name_real='Example plugins', name_email='plugins@example.com', key_length=3072, gnupghome=keys.home)
-    tasks = [
-        config_task('failing write', FAILED_SETTING_SECRET, update_secrets='always'),
-        config_task('secret setting', SETTING_SECRET),
-        dict(signature_task('sign', passphrase=PASSPHRASE, **sign), register='sign'),
-        dict(signature_task('sign with an unknown key', passphrase=PASSPHRASE, **sign_unknown), register='unknown_key'),
-        dict(signing_key_task('export', passphrase=PASSPHRASE, private_key_path=str(tmp_path / 'private.asc'), **export),
-             register='export'),
-        dict(signing_key_task('export with a wrong passphrase', passphrase=WRONG_PASSPHRASE,
-                              private_key_path=str(tmp_path / 'other-private.asc'), **export), register='wrong_passphrase'),
-        dict(plugin_task('plugin with a secret setting', id=NOTES, settings={'APIKey': SETTING_SECRET}), register='plugin'),
-    ] + registered('failing write', 'secret setting', 'sign', 'unknown key', 'export', 'wrong passphrase', 'plugin') + [
-        # Last, and not ignored: the run fails.
-        plugin_task('wrong token', register_errors=False, id='github', token=WRONG_TOKEN),
-    ]
+    tasks = (
+        [
+            config_task('failing write', FAILED_SETTING_SECRET, update_secrets='always'),
+            config_task('secret setting', SETTING_SECRET),
+            dict(signature_task('sign', passphrase=PASSPHRASE, **sign), register='sign'),
+            dict(signature_task('sign with an unknown key', passphrase=PASSPHRASE, **sign_unknown), register='unknown_key'),
+            dict(signing_key_task('export', passphrase=PASSPHRASE, private_key_path=str(tmp_path / 'private.asc'), **export), register='export'),
+            dict(
+                signing_key_task('export with a wrong passphrase', passphrase=WRONG_PASSPHRASE, private_key_path=str(tmp_path / 'other-private.asc'), **export),
+                register='wrong_passphrase',
+            ),
+            dict(plugin_task('plugin with a secret setting', id=NOTES, settings={'APIKey': SETTING_SECRET}), register='plugin'),
+        ]
+        + registered('failing write', 'secret setting', 'sign', 'unknown key', 'export', 'wrong passphrase', 'plugin')
+        + [
+            # Last, and not ignored: the run fails.
+            plugin_task('wrong token', register_errors=False, id='github', token=WRONG_TOKEN),
+        ]
+    )
     run = run_tasks(tmp_path, tasks, sim, args=['-vvv', '--diff'], json_output=False)
     assert run.rc == 2 and 'failed=1' in run.output, run.output
     # The secrets were really used: stored, signed with, refused.
     assert sim.state()['config']['PluginSettings']['Plugins'][NOTES]['apikey'] == SETTING_SECRET
     assert (tmp_path / 'bundle.tar.gz.sig').exists() and (tmp_path / 'private.asc').exists()
-    for expected in ('PUT /api/v4/config/patch failed with HTTP 500', '<secret: new value sent>', '(wrong passphrase?)',
-                     'api.context.session_expired.app_error'):
+    for expected in (
+        'PUT /api/v4/config/patch failed with HTTP 500',
+        '<secret: new value sent>',
+        '(wrong passphrase?)',
+        'api.context.session_expired.app_error',
+    ):
         assert expected in run.output, expected
     with open(sim.log) as handle:
         server_log = handle.read()
     assert '/api/v4/config/patch' in server_log
-    for name, secret in (('token', sim.token), ('wrong token', WRONG_TOKEN), ('secret setting', SETTING_SECRET),
-                         ('secret setting of the failed write', FAILED_SETTING_SECRET), ('passphrase', PASSPHRASE),
-                         ('wrong passphrase', WRONG_PASSPHRASE)):
+    for name, secret in (
+        ('token', sim.token),
+        ('wrong token', WRONG_TOKEN),
+        ('secret setting', SETTING_SECRET),
+        ('secret setting of the failed write', FAILED_SETTING_SECRET),
+        ('passphrase', PASSPHRASE),
+        ('wrong passphrase', WRONG_PASSPHRASE),
+    ):
         assert secret not in run.output, '%s in the output' % name
         assert secret not in server_log, '%s in the simulator log' % name

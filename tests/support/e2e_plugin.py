@@ -65,14 +65,28 @@ class Signing:
 @pytest.fixture(scope='session')
 def signing(tmp_path_factory):
     made = Signing(str(tmp_path_factory.mktemp('signing')))
-    run = run_tasks(made.root, [
-        {'name': 'signer', 'mmops.mattermost.signing_key': dict(
-            name_real='mmops e2e plugins', name_email='plugins@example.com', key_length=3072, gnupghome=made.home,
-            passphrase=PASSPHRASE, public_key_path=made.public)},
-        {'name': 'other', 'mmops.mattermost.signing_key': dict(
-            name_real='Someone else', name_email='else@example.com', key_length=3072, gnupghome=made.other_home,
-            public_key_path=made.other_public)},
-    ])
+    run = run_tasks(
+        made.root,
+        [
+            {
+                'name': 'signer',
+                'mmops.mattermost.signing_key': dict(
+                    name_real='mmops e2e plugins',
+                    name_email='plugins@example.com',
+                    key_length=3072,
+                    gnupghome=made.home,
+                    passphrase=PASSPHRASE,
+                    public_key_path=made.public,
+                ),
+            },
+            {
+                'name': 'other',
+                'mmops.mattermost.signing_key': dict(
+                    name_real='Someone else', name_email='else@example.com', key_length=3072, gnupghome=made.other_home, public_key_path=made.other_public
+                ),
+            },
+        ],
+    )
     assert run.rc == 0, run.output
     made.fingerprint = run.results['signer']['fingerprint']
     yield made
@@ -153,8 +167,7 @@ class RealServer:
     def plugins(self):
         status, _headers, listing = self.api('GET', '/plugins')
         assert status == 200, listing
-        return dict((entry['id'], dict(entry, active=state == 'active'))
-                    for state in ('active', 'inactive') for entry in listing[state] or [])
+        return dict((entry['id'], dict(entry, active=state == 'active')) for state in ('active', 'inactive') for entry in listing[state] or [])
 
     def statuses(self):
         return self.api('GET', '/plugins/statuses')[2]
@@ -183,8 +196,7 @@ class RealServer:
 
     def publish(self, version, plugin_id=testplugin.PLUGIN_ID, signature=None):
         key = (plugin_id, version)
-        return self.marketplace.publish(self.bundles.paths[key], self.bundles.manifests[key],
-                                        signature or self.bundles.paths[key] + '.sig')
+        return self.marketplace.publish(self.bundles.paths[key], self.bundles.manifests[key], signature or self.bundles.paths[key] + '.sig')
 
     def publish_all(self):
         for plugin_id, version in sorted(self.bundles.paths):
@@ -207,8 +219,9 @@ class RealServer:
         for plugin_id in self.plugins():
             status, _headers, body = self.api('DELETE', '/plugins/%s' % plugin_id)
             assert status == 200, body
-        status, _headers, body = self.api('PUT', '/config/patch', {'PluginSettings': dict(
-            (key, value) for key, value in self.base_plugin_settings.items() if key not in FILE_ONLY)})
+        status, _headers, body = self.api(
+            'PUT', '/config/patch', {'PluginSettings': dict((key, value) for key, value in self.base_plugin_settings.items() if key not in FILE_ONLY)}
+        )
         assert status == 200, body
         self.proxy.clear()
 
@@ -243,8 +256,9 @@ def server(request, artifacts, database_cluster, bundles, signing, tmp_path_fact
     proxy = RecordingProxy(install.url)
     real = RealServer(name, install, proxy, marketplace, install.bootstrap_admin(), bundles, signing, tmp_root)
     # The tests' key is trusted the way users trust theirs: with plugin_key.
-    run = run_tasks(tmp_root, [{'name': 'trust', 'mmops.mattermost.plugin_key': dict(
-        name=KEY_NAME, src=signing.public, config_path=install.config_path)}], sim=real)
+    run = run_tasks(
+        tmp_root, [{'name': 'trust', 'mmops.mattermost.plugin_key': dict(name=KEY_NAME, src=signing.public, config_path=install.config_path)}], sim=real
+    )
     assert run.rc == 0, run.output
     real.base_plugin_settings = real.config()['PluginSettings']
     real.base_plugin_settings.update((key, real.file_config()['PluginSettings'][key]) for key in FILE_ONLY)
@@ -295,8 +309,9 @@ def pytest_terminal_summary(terminalreporter, config):
     for name in SELECTED:
         counts = results.get(('mattermost', name), {'passed': 0, 'failed': 0})
         summary['mattermost'].append(dict(name=name, version=version_ids.get(name, 'not started'), **counts))
-        terminalreporter.write_line('Mattermost %s: X-Version-Id %s, %d passed, %d failed'
-                                    % (name, version_ids.get(name, 'not started'), counts['passed'], counts['failed']))
+        terminalreporter.write_line(
+            'Mattermost %s: X-Version-Id %s, %d passed, %d failed' % (name, version_ids.get(name, 'not started'), counts['passed'], counts['failed'])
+        )
     for (suite, _name), counts in results.items():
         if suite == 'contract':
             for key in ('passed', 'failed'):

@@ -25,6 +25,7 @@ SERVICE_WORKDIR_FILES = os.path.join(REPO, 'extensions', 'molecule', 'service_wo
 
 # The simulator, as a real process.
 
+
 @pytest.fixture(scope='session')
 def sim_process(tmp_path_factory):
     simulator = Simulator(tmp_path_factory.mktemp('sim'))
@@ -133,12 +134,24 @@ def keys(tmp_path_factory):
     marked xdist_group('keys') and runs on one worker (--dist loadgroup)."""
     root = tmp_path_factory.mktemp('keys')
     made = Keys(str(root))
-    run = run_tasks(root, [
-        signing_key_task('signer', name_real='Example plugins', name_email='plugins@example.com', key_length=3072,
-                         gnupghome=made.home, passphrase=PASSPHRASE, public_key_path=made.public, private_key_path=made.private),
-        signing_key_task('other', name_real='Someone else', name_email='else@example.com', key_length=3072,
-                         gnupghome=made.other_home, public_key_path=made.other_public),
-    ])
+    run = run_tasks(
+        root,
+        [
+            signing_key_task(
+                'signer',
+                name_real='Example plugins',
+                name_email='plugins@example.com',
+                key_length=3072,
+                gnupghome=made.home,
+                passphrase=PASSPHRASE,
+                public_key_path=made.public,
+                private_key_path=made.private,
+            ),
+            signing_key_task(
+                'other', name_real='Someone else', name_email='else@example.com', key_length=3072, gnupghome=made.other_home, public_key_path=made.other_public
+            ),
+        ],
+    )
     assert run.rc == 0 and run.stats['failures'] == 0, run.output
     made.fingerprint = run.results['signer']['fingerprint']
     made.other_fingerprint = run.results['other']['fingerprint']
@@ -169,6 +182,7 @@ def trusted_names(path):
 
 # Roles run on a temporary host.
 
+
 def uploads_vars(host, **overrides):
     """The plugin_uploads role's variables for a host root (its config.json, mmomni.yml and environment file)."""
     variables = dict(
@@ -184,9 +198,16 @@ def uploads_vars(host, **overrides):
 
 
 def mirror_role(sim, mirror_dir, base_url, plugins):
-    return {'name': 'mirror', 'ansible.builtin.include_role': {'name': 'mmops.mattermost.marketplace_mirror'}, 'vars': {
-        'mattermost_mirror_plugins': plugins, 'mattermost_mirror_source_url': sim.marketplace_url,
-        'mattermost_mirror_dir': str(mirror_dir), 'mattermost_mirror_base_url': base_url}}
+    return {
+        'name': 'mirror',
+        'ansible.builtin.include_role': {'name': 'mmops.mattermost.marketplace_mirror'},
+        'vars': {
+            'mattermost_mirror_plugins': plugins,
+            'mattermost_mirror_source_url': sim.marketplace_url,
+            'mattermost_mirror_dir': str(mirror_dir),
+            'mattermost_mirror_base_url': base_url,
+        },
+    }
 
 
 @pytest.fixture
@@ -207,9 +228,13 @@ def units(tmp_path):
 
 def systemd_vars(tmp_path, units, **overrides):
     directory, install_dir = units
-    variables = dict(mattermost_systemd_dir=str(directory), mattermost_install_dir=str(install_dir),
-                     mattermost_service_manager='systemd', mattermost_daemon_reload=False,
-                     mattermost_restart_command=['touch', str(tmp_path / 'restarted')])
+    variables = dict(
+        mattermost_systemd_dir=str(directory),
+        mattermost_install_dir=str(install_dir),
+        mattermost_service_manager='systemd',
+        mattermost_daemon_reload=False,
+        mattermost_restart_command=['touch', str(tmp_path / 'restarted')],
+    )
     variables.update(overrides)
     return variables
 
@@ -226,7 +251,6 @@ def nssm(tmp_path):
 
 
 def nssm_vars(nssm, **overrides):
-    variables = dict(mattermost_service_manager='nssm', mattermost_nssm_command=str(nssm / 'nssm'),
-                     mattermost_install_dir='C:\\mattermost')
+    variables = dict(mattermost_service_manager='nssm', mattermost_nssm_command=str(nssm / 'nssm'), mattermost_install_dir='C:\\mattermost')
     variables.update(overrides)
     return variables

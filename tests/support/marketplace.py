@@ -37,7 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path == '/api/v1/plugins':
             return self._answer(200, json.dumps(self.marketplace.query(query)).encode(), 'application/json')
         if parts.path.startswith('/bundles/'):
-            path = self.marketplace.files.get(parts.path[len('/bundles/'):])
+            path = self.marketplace.files.get(parts.path[len('/bundles/') :])
             if path:
                 with open(path, 'rb') as handle:
                     return self._answer(200, handle.read(), 'application/gzip')
@@ -65,9 +65,20 @@ class Marketplace:
         """List `bundle` (with the detached signature file `signature`) as a release of manifest['id']."""
         name = os.path.basename(bundle)
         self.files[name] = bundle
-        entry = dict(homepage_url='https://example.com/%s' % manifest['id'], icon_data='', download_url='%s/bundles/%s' % (self.url, name),
-                     release_notes_url='', hosting='', author_type='community', release_stage='production', enterprise=False,
-                     signature='', repo_name=manifest['id'], manifest=manifest, updated_at='2026-01-01T00:00:00Z')
+        entry = dict(
+            homepage_url='https://example.com/%s' % manifest['id'],
+            icon_data='',
+            download_url='%s/bundles/%s' % (self.url, name),
+            release_notes_url='',
+            hosting='',
+            author_type='community',
+            release_stage='production',
+            enterprise=False,
+            signature='',
+            repo_name=manifest['id'],
+            manifest=manifest,
+            updated_at='2026-01-01T00:00:00Z',
+        )
         if signature:
             with open(signature, 'rb') as handle:
                 entry['signature'] = base64.b64encode(handle.read()).decode()
@@ -81,8 +92,7 @@ class Marketplace:
 
     def query(self, query):
         server_version = query.get('server_version', [''])[0]
-        found = [entry for entry in self.entries
-                 if not server_version or semver(entry['manifest'].get('min_server_version')) <= semver(server_version)]
+        found = [entry for entry in self.entries if not server_version or semver(entry['manifest'].get('min_server_version')) <= semver(server_version)]
         if not truthy(query.get('return_all_versions')):
             newest = {}
             for entry in found:
@@ -95,14 +105,19 @@ class Marketplace:
             found = [entry for entry in found if entry['manifest']['id'] == plugin_id]
         text = query.get('filter', [''])[0].strip().lower()
         if text:
-            found = [entry for entry in found if entry['manifest']['id'].lower() == text
-                     or text in entry['manifest'].get('name', '').lower() or text in entry['manifest'].get('description', '').lower()]
+            found = [
+                entry
+                for entry in found
+                if entry['manifest']['id'].lower() == text
+                or text in entry['manifest'].get('name', '').lower()
+                or text in entry['manifest'].get('description', '').lower()
+            ]
         found.sort(key=lambda entry: (entry['manifest'].get('name', '').lower(), [-part for part in semver(entry['manifest']['version'])]))
         per_page = int(query.get('per_page', ['100'])[0])
         if per_page < 0:
             return found
         page = int(query.get('page', ['0'])[0])
-        return found[page * per_page:(page + 1) * per_page]
+        return found[page * per_page : (page + 1) * per_page]
 
     def stop(self):
         self.httpd.shutdown()

@@ -91,16 +91,20 @@ def kill_tree(pid):
 
 def run_playbook(playbook, variables, inventory='localhost,', args=(), env=None, json_output=True, timeout=600):
     """ansible-playbook `playbook` with this collection; hosts of `inventory` other than localhost need their own connection."""
-    run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
-                   PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    run_env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=collections_path(),
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_RETRY_FILES_ENABLED='0',
+        PATH=BIN + os.pathsep + os.environ.get('PATH', ''),
+    )
     if json_output:
         run_env.update(ANSIBLE_STDOUT_CALLBACK='results_json', ANSIBLE_CALLBACK_PLUGINS=CALLBACKS)
     # Downloaded bundles are cached per test process, not in the user's ~/.cache.
     run_env.setdefault('MMOPS_MATTERMOST_BUNDLE_CACHE', os.path.join(tempfile.gettempdir(), 'mmops-test-bundles-%d' % os.getpid()))
     run_env.update(env or {})
-    command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook,
-               '-e', json.dumps(variables)] + list(args)
+    command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-c', 'local', playbook, '-e', json.dumps(variables)] + list(args)
     with subprocess.Popen(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
             stdout, stderr = process.communicate(timeout=timeout)

@@ -13,10 +13,10 @@ import tempfile
 PASSWORD = 'db-secret-7d1e'
 USER = 'mmuser'
 # Mattermost's own tables of the database config store (server/config/database.go), as PostgreSQL stores them.
-CONFIG_STORE_SCHEMA = '''
+CONFIG_STORE_SCHEMA = """
 CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL, active boolean NULL UNIQUE);
 CREATE TABLE configurationfiles (name varchar(64) PRIMARY KEY, data text NOT NULL, createat bigint NOT NULL, updateat bigint NOT NULL);
-'''
+"""
 
 
 def binaries():
@@ -62,16 +62,30 @@ class Cluster:
         self.port = free_port()
         self.data = os.path.join(self.root, 'data')
         self._run('initdb', '-D', self.data, '-U', USER, '-A', 'trust', '--no-sync', '-E', 'UTF8')
-        self._run('pg_ctl', '-D', self.data, '-l', os.path.join(self.root, 'log'), '-w', 'start', '-o',
-                  '-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300' % (self.port, self.root))
+        self._run(
+            'pg_ctl',
+            '-D',
+            self.data,
+            '-l',
+            os.path.join(self.root, 'log'),
+            '-w',
+            'start',
+            '-o',
+            '-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300' % (self.port, self.root),
+        )
 
     def _run(self, tool, *args):
-        subprocess.run(self.prefix + [os.path.join(self.bindir, tool)] + list(args), check=True, capture_output=True,
-                       cwd=self.root, timeout=120)
+        subprocess.run(self.prefix + [os.path.join(self.bindir, tool)] + list(args), check=True, capture_output=True, cwd=self.root, timeout=120)
 
     def psql(self, database, sql):
-        completed = subprocess.run(['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', str(self.port),
-                                    '-U', USER, '-d', database], input=sql, capture_output=True, text=True, check=True, timeout=120)
+        completed = subprocess.run(
+            ['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', str(self.port), '-U', USER, '-d', database],
+            input=sql,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return completed.stdout.strip()
 
     def create_database(self, name, schema=None):

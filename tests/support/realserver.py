@@ -30,23 +30,35 @@ def base_config(root, port, dsn, marketplace_url):
     site = 'http://127.0.0.1:%d' % port
     return {
         'ServiceSettings': {
-            'SiteURL': site, 'ListenAddress': '127.0.0.1:%d' % port, 'EnableUserAccessTokens': True,
-            'EnableLocalMode': True, 'LocalModeSocketLocation': os.path.join(root, 'mattermost_local.socket'),
-            'EnableSecurityFixAlert': False, 'EnableLinkPreviews': False, 'EnableDeveloper': False,
+            'SiteURL': site,
+            'ListenAddress': '127.0.0.1:%d' % port,
+            'EnableUserAccessTokens': True,
+            'EnableLocalMode': True,
+            'LocalModeSocketLocation': os.path.join(root, 'mattermost_local.socket'),
+            'EnableSecurityFixAlert': False,
+            'EnableLinkPreviews': False,
+            'EnableDeveloper': False,
             'AllowedUntrustedInternalConnections': '127.0.0.1 localhost',
         },
         'SqlSettings': {'DriverName': 'postgres', 'DataSource': dsn},
         'FileSettings': {'Directory': os.path.join(root, 'data') + '/'},
-        'LogSettings': {'EnableConsole': True, 'ConsoleLevel': 'INFO', 'ConsoleJson': True, 'EnableFile': False,
-                        'EnableDiagnostics': False},
+        'LogSettings': {'EnableConsole': True, 'ConsoleLevel': 'INFO', 'ConsoleJson': True, 'EnableFile': False, 'EnableDiagnostics': False},
         'AnnouncementSettings': {'AdminNoticesEnabled': False, 'UserNoticesEnabled': False},
         'EmailSettings': {'SendEmailNotifications': False, 'RequireEmailVerification': False},
         'TeamSettings': {'EnableOpenServer': False},
         'PluginSettings': {
-            'Enable': True, 'EnableUploads': False, 'AllowInsecureDownloadURL': True, 'EnableHealthCheck': True,
-            'Directory': os.path.join(root, 'plugins'), 'ClientDirectory': os.path.join(root, 'client', 'plugins'),
-            'EnableMarketplace': True, 'EnableRemoteMarketplace': True, 'AutomaticPrepackagedPlugins': True,
-            'RequirePluginSignature': False, 'MarketplaceURL': marketplace_url, 'SignaturePublicKeyFiles': [],
+            'Enable': True,
+            'EnableUploads': False,
+            'AllowInsecureDownloadURL': True,
+            'EnableHealthCheck': True,
+            'Directory': os.path.join(root, 'plugins'),
+            'ClientDirectory': os.path.join(root, 'client', 'plugins'),
+            'EnableMarketplace': True,
+            'EnableRemoteMarketplace': True,
+            'AutomaticPrepackagedPlugins': True,
+            'RequirePluginSignature': False,
+            'MarketplaceURL': marketplace_url,
+            'SignaturePublicKeyFiles': [],
         },
     }
 
@@ -105,9 +117,15 @@ class Install:
             os.symlink(os.path.join(build_dir, name), os.path.join(root, name))
         for name in OWN_DIRS:
             os.makedirs(os.path.join(root, name), exist_ok=True)
-        state = dict(binary=os.path.join(root, 'bin', 'mattermost'), config=config_source, cwd=root, env=env or {},
-                     url='http://127.0.0.1:%d' % port, log=os.path.join(root, 'logs', 'console.log'),
-                     pidfile=os.path.join(root, 'mattermost.pid'))
+        state = dict(
+            binary=os.path.join(root, 'bin', 'mattermost'),
+            config=config_source,
+            cwd=root,
+            env=env or {},
+            url='http://127.0.0.1:%d' % port,
+            log=os.path.join(root, 'logs', 'console.log'),
+            pidfile=os.path.join(root, 'mattermost.pid'),
+        )
         with open(os.path.join(root, 'harness.json'), 'w') as handle:
             json.dump(state, handle, indent=2)
         return cls(root)
@@ -141,8 +159,7 @@ class Install:
             return self.state['cwd']
         unit = os.path.join(unit_dir, 'mattermost.service')
         dropins = os.path.join(unit + '.d')
-        files = [unit] + sorted(os.path.join(dropins, name) for name in (os.listdir(dropins) if os.path.isdir(dropins) else [])
-                                if name.endswith('.conf'))
+        files = [unit] + sorted(os.path.join(dropins, name) for name in (os.listdir(dropins) if os.path.isdir(dropins) else []) if name.endswith('.conf'))
         found = self.state['systemd_default_cwd']
         for path in files:
             with open(path) as handle:
@@ -154,9 +171,15 @@ class Install:
     def start(self, wait=True):
         """Start the server detached from the caller (its own session), as a service manager would."""
         with open(self.state['log'], 'ab') as log:
-            process = subprocess.Popen([self.state['binary'], 'server', '--config', self.state['config']],
-                                       cwd=self.working_directory(), env=dict(os.environ, **self.state['env']),
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            process = subprocess.Popen(
+                [self.state['binary'], 'server', '--config', self.state['config']],
+                cwd=self.working_directory(),
+                env=dict(os.environ, **self.state['env']),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         with open(self.state['pidfile'], 'w') as handle:
             handle.write('%d\n' % process.pid)
         if wait:
@@ -167,8 +190,7 @@ class Install:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if process is not None and process.poll() is not None:
-                raise RuntimeError('Mattermost exited with %s while starting; the end of %s:\n%s'
-                                   % (process.returncode, self.state['log'], self.log_tail()))
+                raise RuntimeError('Mattermost exited with %s while starting; the end of %s:\n%s' % (process.returncode, self.state['log'], self.log_tail()))
             try:
                 status, _headers, _body = http('GET', self.url + PING, timeout=5)
             except OSError:
@@ -176,8 +198,7 @@ class Install:
             if status == 200:
                 return
             time.sleep(0.5)
-        raise RuntimeError('Mattermost did not answer %s within %d s; the end of %s:\n%s'
-                           % (PING, timeout, self.state['log'], self.log_tail()))
+        raise RuntimeError('Mattermost did not answer %s within %d s; the end of %s:\n%s' % (PING, timeout, self.state['log'], self.log_tail()))
 
     def stop(self, timeout=60):
         pid = self.pid()
@@ -212,13 +233,13 @@ class Install:
         status, _headers, user = http('POST', self.url + '/api/v4/users', ADMIN)
         if status != 201:
             raise RuntimeError('creating the first user answered %s: %s' % (status, user))
-        request = urllib.request.Request(self.url + '/api/v4/users/login', method='POST',
-                                         data=json.dumps(dict(login_id=ADMIN['username'], password=ADMIN['password'])).encode())
+        request = urllib.request.Request(
+            self.url + '/api/v4/users/login', method='POST', data=json.dumps(dict(login_id=ADMIN['username'], password=ADMIN['password'])).encode()
+        )
         request.add_header('Content-Type', 'application/json')
         with urllib.request.urlopen(request, timeout=30) as answer:
             session = answer.headers['Token']
-        status, _headers, token = http('POST', self.url + '/api/v4/users/%s/tokens' % user['id'], dict(description='mmops e2e'),
-                                       token=session)
+        status, _headers, token = http('POST', self.url + '/api/v4/users/%s/tokens' % user['id'], dict(description='mmops e2e'), token=session)
         if status != 200:
             raise RuntimeError('creating the access token answered %s: %s' % (status, token))
         return token['token']
@@ -237,9 +258,14 @@ def restart_command(mm):
 
 
 def role(name, mm, **variables):
-    common = dict(mattermost_install_dir=mm.install.root, mattermost_config_path=mm.install.config_path,
-                  mattermost_user='root', mattermost_group='root', mattermost_restart_command=restart_command(mm),
-                  mattermost_url=mm.url)
+    common = dict(
+        mattermost_install_dir=mm.install.root,
+        mattermost_config_path=mm.install.config_path,
+        mattermost_user='root',
+        mattermost_group='root',
+        mattermost_restart_command=restart_command(mm),
+        mattermost_url=mm.url,
+    )
     common.update(variables)
     return {'name': name, 'ansible.builtin.include_role': {'name': 'mmops.mattermost.%s' % name}, 'vars': common}
 

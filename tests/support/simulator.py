@@ -22,8 +22,12 @@ class Simulator:
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'tests', 'simulator'))
         # What the simulator logs (its stderr): the server side of a run, which must never show a secret either.
         self.log = os.path.join(str(workdir), 'sim.log')
-        self.process = subprocess.Popen([sys.executable, '-m', 'mmsim', '--port', '0', '--state-file', state_file] + list(args),
-                                        env=env, stdout=subprocess.DEVNULL, stderr=open(self.log, 'w'))
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'mmsim', '--port', '0', '--state-file', state_file] + list(args),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, 'w'),
+        )
         deadline = time.time() + 30
         while not os.path.exists(state_file):
             if self.process.poll() is not None or time.time() > deadline:

@@ -23,9 +23,14 @@ SETTINGS_SCHEMA = {
 
 
 def manifest(version, plugin_id=PLUGIN_ID, min_server_version=None, server=True):
-    document = {'id': plugin_id, 'name': 'mmops e2e %s' % ('server' if server else 'webapp'), 'version': version,
-                'description': 'The plugin the mmops.mattermost end-to-end tests install.', 'min_server_version': min_server_version or '9.0.0',
-                'settings_schema': SETTINGS_SCHEMA}
+    document = {
+        'id': plugin_id,
+        'name': 'mmops e2e %s' % ('server' if server else 'webapp'),
+        'version': version,
+        'description': 'The plugin the mmops.mattermost end-to-end tests install.',
+        'min_server_version': min_server_version or '9.0.0',
+        'settings_schema': SETTINGS_SCHEMA,
+    }
     if server:
         document['server'] = {'executables': {'linux-amd64': 'server/dist/plugin-linux-amd64'}}
     else:

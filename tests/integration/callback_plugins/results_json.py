@@ -6,14 +6,13 @@ ansible-core 2.19 no longer ships a JSON callback (it moved to ansible.posix, wh
 download), and the integration tests read results, diffs and warnings from one document.
 """
 
-
-DOCUMENTATION = '''
+DOCUMENTATION = """
 name: results_json
 type: stdout
 short_description: The run as one JSON document (tests only)
 description:
   - Prints one JSON document with C(plays) (tasks and each host's result) and C(stats) at the end of the run.
-'''
+"""
 
 import json
 

@@ -19,8 +19,9 @@ def main(argv=None):
     parser.add_argument('--state-file', help='write {url, marketplace_url, token} here (atomically) once serving')
     parser.add_argument('--tls-cert', help='PEM certificate: serve the API over https')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
-    parser.add_argument('--servers', type=int, default=1, help='independent Mattermost servers to simulate (a fleet); '
-                        'the first one listens on --port, the others on free ports')
+    parser.add_argument(
+        '--servers', type=int, default=1, help='independent Mattermost servers to simulate (a fleet); the first one listens on --port, the others on free ports'
+    )
     parser.add_argument('--scenario', help='JSON file of /__sim/reset fields to start with (e.g. data/scenario-demo.json)')
     args = parser.parse_args(argv)
 

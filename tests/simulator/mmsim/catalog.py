@@ -60,7 +60,7 @@ def build_bundle(manifest):
         directories = {plugin_id}
         for path in files:
             parts = path.split('/')[:-1]
-            directories.update('/'.join([plugin_id] + parts[:i + 1]) for i in range(len(parts)))
+            directories.update('/'.join([plugin_id] + parts[: i + 1]) for i in range(len(parts)))
         for directory in sorted(directories):
             info = tarfile.TarInfo(directory)
             info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, 0
@@ -112,8 +112,7 @@ class Catalog:
         self.bundles[name] = bundle
         entry['download_url'] = '%s/bundles/%s' % (self.base_url, name)
         entry['signature'] = sign(bundle)
-        entry['platforms'] = dict((platform, {'download_url': entry['download_url'], 'signature': entry['signature']})
-                                  for platform in PLATFORMS)
+        entry['platforms'] = dict((platform, {'download_url': entry['download_url'], 'signature': entry['signature']}) for platform in PLATFORMS)
         entry.pop('labels', None)
         self.entries.append(entry)
 
@@ -187,13 +186,12 @@ class Catalog:
             return result
         if per_page <= 0:
             return []
-        return result[page * per_page:(page + 1) * per_page]
+        return result[page * per_page : (page + 1) * per_page]
 
 
 def matches(manifest, text):
     """The Marketplace's and Mattermost's filter: exact id, or a substring of the name or description."""
-    return (manifest.get('id', '').lower() == text or text in (manifest.get('name') or '').lower()
-            or text in (manifest.get('description') or '').lower())
+    return manifest.get('id', '').lower() == text or text in (manifest.get('name') or '').lower() or text in (manifest.get('description') or '').lower()
 
 
 def sort_entries(entries):

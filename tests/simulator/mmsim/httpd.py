@@ -32,8 +32,7 @@ class Recorder:
         with self.lock:
             if epoch != self.epoch:
                 return
-            self.requests.append({'service': service, 'method': method, 'path': path, 'query': query, 'status': status,
-                                  'time': time.time()})
+            self.requests.append({'service': service, 'method': method, 'path': path, 'query': query, 'status': status, 'time': time.time()})
 
     def clear(self):
         with self.lock:
@@ -68,6 +67,7 @@ class Recorder:
 
 
 # --- routing tables -------------------------------------------------------------------------------------
+
 
 class Route:
     """One route: method, path pattern (matched whole), whether a session is needed, and its handler."""
@@ -278,7 +278,7 @@ class Handler(BaseHTTPRequestHandler):
             for start in range(0, len(data), step or 1):
                 if start:
                     time.sleep(self.trickle)
-                self.wfile.write(data[start:start + step])
+                self.wfile.write(data[start : start + step])
                 self.wfile.flush()
         self.status = status
 
@@ -294,7 +294,7 @@ class Handler(BaseHTTPRequestHandler):
         path, query = parts.path, urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         self.status = None
         if self.service == 'server' and path.startswith('/__sim/'):
-            return self.control(path[len('/__sim/'):], query)
+            return self.control(path[len('/__sim/') :], query)
         epoch = self.sim.recorder.epoch
         fault = self.sim.recorder.take_fault(self.service, self.command, path)
         self.trickle = float(fault.get('trickle') or 0) if fault else 0
@@ -343,7 +343,7 @@ class Handler(BaseHTTPRequestHandler):
         server = self.sim.server
         if not path.startswith('/api/v4/'):
             raise AppError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.')
-        route, match = find_route(API_ROUTES, self.command, path[len('/api/v4'):])
+        route, match = find_route(API_ROUTES, self.command, path[len('/api/v4') :])
         request = ApiRequest(self.headers, query, match)
         if route is not None and not route.session:
             with self.sim.lock:
@@ -482,12 +482,18 @@ class ServerSite:
         for node in server.nodes:
             for plugin_id, node_copy in server.copies[node].items():
                 state, error = server.node_status(node, plugin_id)
-                entry = plugins.setdefault(plugin_id, {'id': plugin_id, 'version': node_copy.manifest.get('version'),
-                                                       'enabled': server.enabled(plugin_id), 'nodes': []})
+                entry = plugins.setdefault(
+                    plugin_id, {'id': plugin_id, 'version': node_copy.manifest.get('version'), 'enabled': server.enabled(plugin_id), 'nodes': []}
+                )
                 entry['nodes'].append({'cluster_id': node, 'state': state, 'version': node_copy.manifest.get('version'), 'error': error})
-        return {'plugins': plugins, 'config': server.config, 'nodes': server.nodes, 'server_version': server.version,
-                'config_store': server.config_store,
-                'node_configs': dict([(server.nodes[0], server.config)] + list(server.peer_configs.items()))}
+        return {
+            'plugins': plugins,
+            'config': server.config,
+            'nodes': server.nodes,
+            'server_version': server.version,
+            'config_store': server.config_store,
+            'node_configs': dict([(server.nodes[0], server.config)] + list(server.peer_configs.items())),
+        }
 
 
 class Simulator:

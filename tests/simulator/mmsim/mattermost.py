@@ -40,8 +40,7 @@ class AppError(Exception):
         self.status, self.error_id, self.message, self.detailed_error = status, error_id, message, detailed_error
 
     def body(self, request_id=''):
-        return {'id': self.error_id, 'message': self.message, 'detailed_error': self.detailed_error,
-                'request_id': request_id, 'status_code': self.status}
+        return {'id': self.error_id, 'message': self.message, 'detailed_error': self.detailed_error, 'request_id': request_id, 'status_code': self.status}
 
 
 class PlainError(Exception):
@@ -212,9 +211,11 @@ class Server:
         """PlatformService.SaveConfig from the answering node: refused on a read-only file store, else stored and sent
         to the other nodes (the cluster's config-changed event)."""
         if self.read_only(new_config):
-            raise AppError(403, 'ent.cluster.save_config.error',
-                           'The System Console is set to read-only when High Availability is enabled unless '
-                           'ReadOnlyConfig is disabled in the configuration file.')
+            raise AppError(
+                403,
+                'ent.cluster.save_config.error',
+                'The System Console is set to read-only when High Availability is enabled unless ReadOnlyConfig is disabled in the configuration file.',
+            )
         self.config = new_config
         self.share_config()
 
@@ -248,9 +249,12 @@ class Server:
             self.save(new_config)
         except AppError as exc:
             if enable and exc.error_id == 'ent.cluster.save_config.error':
-                raise AppError(500, 'app.plugin.cluster.save_config.app_error',
-                               'The plugin configuration in your config.json file cannot be updated via API when High '
-                               'Availability is enabled, unless ReadOnlyConfig is disabled.')
+                raise AppError(
+                    500,
+                    'app.plugin.cluster.save_config.app_error',
+                    'The plugin configuration in your config.json file cannot be updated via API when High '
+                    'Availability is enabled, unless ReadOnlyConfig is disabled.',
+                )
             raise AppError(500, 'app.plugin.config.app_error', 'Error saving plugin state in config.', exc.message)
 
     def uploads_open(self):
@@ -265,9 +269,18 @@ class Server:
         for node in self.nodes:
             for plugin_id, node_copy in self.copies[node].items():
                 state, error = self.node_status(node, plugin_id)
-                result.append({'plugin_id': plugin_id, 'cluster_id': node, 'plugin_path': '/opt/mattermost/plugins/%s' % plugin_id,
-                               'state': state, 'error': error, 'name': node_copy.manifest.get('name', ''),
-                               'description': node_copy.manifest.get('description', ''), 'version': node_copy.manifest.get('version', '')})
+                result.append(
+                    {
+                        'plugin_id': plugin_id,
+                        'cluster_id': node,
+                        'plugin_path': '/opt/mattermost/plugins/%s' % plugin_id,
+                        'state': state,
+                        'error': error,
+                        'name': node_copy.manifest.get('name', ''),
+                        'description': node_copy.manifest.get('description', ''),
+                        'version': node_copy.manifest.get('version', ''),
+                    }
+                )
         return 200, result
 
     def list_plugins(self):
@@ -287,8 +300,15 @@ class Server:
             manifest = node_copy.manifest
             if manifest.get('webapp') and self.node_status(self.nodes[0], plugin_id)[0] == RUNNING:
                 digest = hashlib.sha256(node_copy.bundle).hexdigest()[:16]
-                result.append({'id': plugin_id, 'name': '', 'description': '', 'version': manifest.get('version', ''),
-                               'webapp': {'bundle_path': '/static/%s/%s_%s_bundle.js' % (plugin_id, plugin_id, digest)}})
+                result.append(
+                    {
+                        'id': plugin_id,
+                        'name': '',
+                        'description': '',
+                        'version': manifest.get('version', ''),
+                        'webapp': {'bundle_path': '/static/%s/%s_%s_bundle.js' % (plugin_id, plugin_id, digest)},
+                    }
+                )
         return 200, result
 
     def upload(self, content_type, body, max_size_exceeded):
@@ -314,8 +334,7 @@ class Server:
         try:
             bundle = self.download(url)
         except DownloadError as exc:
-            raise AppError(400, 'api.plugin.install.download_failed.app_error',
-                           'An error occurred while downloading the plugin.', str(exc))
+            raise AppError(400, 'api.plugin.install.download_failed.app_error', 'An error occurred while downloading the plugin.', str(exc))
         return 201, self.install(bundle, replace=force)
 
     def download(self, url):
@@ -374,8 +393,7 @@ class Server:
     def marketplace_query(self, params):
         """The server's own request to its Marketplace (server/platform/services/marketplace/client.go)."""
         base = (self.settings.get('MarketplaceURL') or '').rstrip('/')
-        query = dict(params, server_version=self.version, platform='linux-amd64', enterprise_plugins='false',
-                     cloud='false', build_enterprise_ready='false')
+        query = dict(params, server_version=self.version, platform='linux-amd64', enterprise_plugins='false', cloud='false', build_enterprise_ready='false')
         url = '%s/api/v1/plugins?%s' % (base, urllib.parse.urlencode(query))
         try:
             return json.loads(fetch(url) or b'null') or []
@@ -410,9 +428,19 @@ class Server:
                 if plugin_id in listing:
                     listing[plugin_id]['installed_version'] = node_copy.manifest.get('version', '')
                     continue
-                entry = {'homepage_url': '', 'icon_data': '', 'download_url': '', 'release_notes_url': '', 'hosting': '',
-                         'author_type': '', 'release_stage': '', 'enterprise': False, 'signature': '',
-                         'manifest': copy.deepcopy(node_copy.manifest), 'installed_version': node_copy.manifest.get('version', '')}
+                entry = {
+                    'homepage_url': '',
+                    'icon_data': '',
+                    'download_url': '',
+                    'release_notes_url': '',
+                    'hosting': '',
+                    'author_type': '',
+                    'release_stage': '',
+                    'enterprise': False,
+                    'signature': '',
+                    'manifest': copy.deepcopy(node_copy.manifest),
+                    'installed_version': node_copy.manifest.get('version', ''),
+                }
                 if self.settings.get('EnableRemoteMarketplace'):
                     entry['labels'] = [{'name': 'Local', 'description': 'This plugin is not listed in the marketplace', 'url': '', 'color': ''}]
                 listing[plugin_id] = entry
@@ -560,8 +588,11 @@ class Server:
         plugin_patch = patch.get('PluginSettings') or {}
         if 'EnableUploads' in plugin_patch and plugin_patch['EnableUploads'] != self.settings.get('EnableUploads'):
             raise forbidden('PluginSettings.EnableUploads')
-        if ('MarketplaceURL' in plugin_patch and plugin_patch['MarketplaceURL'] != self.settings.get('MarketplaceURL')
-                and plugin_patch.get('EnableUploads') is False):
+        if (
+            'MarketplaceURL' in plugin_patch
+            and plugin_patch['MarketplaceURL'] != self.settings.get('MarketplaceURL')
+            and plugin_patch.get('EnableUploads') is False
+        ):
             raise forbidden('PluginSettings.MarketplaceURL')
         merged = copy.deepcopy(self.config)
         deep_merge(merged, patch)
@@ -579,8 +610,7 @@ class Server:
 
 
 def forbidden(name):
-    return AppError(403, 'api.config.update_config.not_allowed_security.app_error',
-                    'Changing %s is not allowed for security reasons.' % name)
+    return AppError(403, 'api.config.update_config.not_allowed_security.app_error', 'Changing %s is not allowed for security reasons.' % name)
 
 
 def secret_keys(manifest):
@@ -618,8 +648,9 @@ def read_bundle_manifest(bundle):
             for member in archive:
                 name = posixpath.normpath(member.name)
                 if member.name.startswith('/') or name == '..' or name.startswith('../'):
-                    raise AppError(400, 'app.plugin.extract.app_error', 'An error occurred extracting the plugin bundle.',
-                                   'failed to sanitize path %s' % member.name)
+                    raise AppError(
+                        400, 'app.plugin.extract.app_error', 'An error occurred extracting the plugin bundle.', 'failed to sanitize path %s' % member.name
+                    )
                 if not (member.isreg() or member.isdir()) or name == '.':
                     continue  # links and devices are skipped, with a warning in the server log
                 top_level.add(name.split('/')[0] + ('/' if member.isdir() or '/' in name else ''))
@@ -655,13 +686,13 @@ def parse_multipart(content_type, body):
         if key.lower() == 'boundary':
             boundary = value.strip('"')
     if not (content_type or '').lower().startswith('multipart/form-data') or not boundary:
-        raise PlainError(400, 'request Content-Type isn\'t multipart/form-data')
+        raise PlainError(400, "request Content-Type isn't multipart/form-data")
     delimiter = b'--' + boundary.encode()
     if not body.startswith(delimiter):
         raise PlainError(400, 'multipart: NextPart: EOF')
     fields, files = {}, {}
     for chunk in body.split(b'\r\n' + delimiter)[0:]:
-        chunk = chunk[len(delimiter):] if chunk.startswith(delimiter) else chunk
+        chunk = chunk[len(delimiter) :] if chunk.startswith(delimiter) else chunk
         if chunk.startswith(b'--'):
             break
         head, separator, content = chunk.lstrip(b'\r\n').partition(b'\r\n\r\n')
@@ -671,8 +702,7 @@ def parse_multipart(content_type, body):
         for line in head.decode('utf-8', 'replace').split('\r\n'):
             if line.lower().startswith('content-disposition:'):
                 disposition = line
-        params = dict((k.strip().lower(), v.strip().strip('"')) for k, dummy, v in
-                      (item.partition('=') for item in disposition.split(';')[1:]))
+        params = dict((k.strip().lower(), v.strip().strip('"')) for k, dummy, v in (item.partition('=') for item in disposition.split(';')[1:]))
         if 'filename' in params:
             files[params.get('name', '')] = content
         else:

@@ -35,11 +35,19 @@ class Bundle:
 
     def marketplace_entry(self):
         """model.MarketplacePlugin of a prepackaged plugin: its manifest and base64 signature, no download URL."""
-        return {'homepage_url': self.manifest.get('homepage_url', ''), 'icon_data': '', 'download_url': '',
-                'release_notes_url': self.manifest.get('release_notes_url', ''), 'hosting': '', 'author_type': '',
-                'release_stage': '', 'enterprise': False,
-                'signature': base64.b64encode(self.signature).decode() if self.signature else '',
-                'manifest': dict(self.manifest), 'installed_version': ''}
+        return {
+            'homepage_url': self.manifest.get('homepage_url', ''),
+            'icon_data': '',
+            'download_url': '',
+            'release_notes_url': self.manifest.get('release_notes_url', ''),
+            'hosting': '',
+            'author_type': '',
+            'release_stage': '',
+            'enterprise': False,
+            'signature': base64.b64encode(self.signature).decode() if self.signature else '',
+            'manifest': dict(self.manifest),
+            'installed_version': '',
+        }
 
 
 def scan(directory, read_manifest):

@@ -46,9 +46,9 @@ def imported_module_utils(path):
             if node.module == PACKAGE:
                 found.update(alias.name for alias in node.names)
             else:
-                found.add(node.module[len(PACKAGE) + 1:].split('.')[0])
+                found.add(node.module[len(PACKAGE) + 1 :].split('.')[0])
         elif isinstance(node, ast.Import):
-            found.update(alias.name[len(PACKAGE) + 1:].split('.')[0] for alias in node.names if alias.name.startswith(PACKAGE + '.'))
+            found.update(alias.name[len(PACKAGE) + 1 :].split('.')[0] for alias in node.names if alias.name.startswith(PACKAGE + '.'))
     return found
 
 
@@ -63,7 +63,7 @@ def closure(module_name):
 
 
 def test_every_module_is_listed():
-    modules = sorted(name[:-len('.py')] for name in os.listdir(os.path.join(PLUGINS, 'modules')) if name.endswith('.py'))
+    modules = sorted(name[: -len('.py')] for name in os.listdir(os.path.join(PLUGINS, 'modules')) if name.endswith('.py'))
     assert modules == sorted(EXPECTED)
 
 

@@ -13,7 +13,13 @@ import pytest
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _bundle
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import (
-    BundleCache, BundleError, parse_checksum, read_manifest, sha256_file, verify_checksum)
+    BundleCache,
+    BundleError,
+    parse_checksum,
+    read_manifest,
+    sha256_file,
+    verify_checksum,
+)
 
 DEMO = json.dumps({'id': 'com.example.demo', 'name': 'Demo', 'version': '1.2.3'})
 
@@ -53,35 +59,62 @@ def write_bundle(path, members):
     return str(path)
 
 
-@pytest.mark.parametrize('members, expected', [
-    pytest.param([directory('demo'), file('demo/plugin.json', DEMO), file('demo/server/dist/plugin-linux-amd64', b'\x7fELF')],
-                 {'id': 'com.example.demo', 'name': 'Demo', 'version': '1.2.3'}, id='json-in-single-top-directory'),
-    pytest.param([file('demo/plugin.json', DEMO)],
-                 {'id': 'com.example.demo', 'version': '1.2.3'}, id='top-directory-without-its-own-member'),
-    pytest.param([file('demo/plugin.json', '{"id": "from-json", "version": "1.0.0"}'),
-                  file('demo/plugin.yml', 'id: from-yml\nversion: 2.0.0\n'),
-                  file('demo/plugin.yaml', 'id: from-yaml\nversion: 3.0.0\n')],
-                 {'id': 'from-yml', 'version': '2.0.0'}, id='yml-preferred-over-yaml-and-json'),
-    pytest.param([file('demo/plugin.json', '{"id": "from-json", "version": "1.0.0"}'),
-                  file('demo/plugin.yaml', 'id: from-yaml\nversion: 3.0.0\nsettings_schema: {settings: []}\n')],
-                 {'id': 'from-yaml', 'version': '3.0.0', 'settings_schema': {'settings': []}}, id='yaml-preferred-over-json'),
-    pytest.param([file('plugin.json', DEMO), directory('server'), directory('webapp'), file('webapp/main.js', 'x')],
-                 {'id': 'com.example.demo'}, id='manifest-in-archive-root'),
-    pytest.param([directory('.'), file('./plugin.json', DEMO), file('./server/plugin', 'x')],
-                 {'id': 'com.example.demo'}, id='dot-prefixed-names'),
-    pytest.param([file('plugin.yml', 'id: root-yml\nversion: 1.0.0\n'), file('demo/plugin.yml', 'id: nested\nversion: 1.0.0\n')],
-                 {'id': 'root-yml'}, id='root-manifest-beside-a-directory'),
-    pytest.param([manifest('demo/plugin.json', id='Com.Example.DEMO')],
-                 {'id': 'com.example.demo'}, id='id-lower-cased'),
-    pytest.param([manifest('demo/plugin.json', version='v1.2.3-rc.1+abc')],
-                 {'version': 'v1.2.3-rc.1+abc'}, id='tag-style-version-kept-as-written'),
-    pytest.param([file('demo/plugin.json', DEMO), special('demo/manifest', tarfile.SYMTYPE, 'plugin.json'),
-                  special('demo/assets/icon.svg', tarfile.SYMTYPE, '../../demo/./icon.svg'),
-                  special('demo/copy.json', tarfile.LNKTYPE, 'demo/plugin.json')],
-                 {'id': 'com.example.demo'}, id='internal-links-accepted'),
-    pytest.param([file('demo/plugin.json', DEMO), special('current', tarfile.SYMTYPE, 'demo')],
-                 {'id': 'com.example.demo'}, id='top-level-link-is-not-part-of-the-tree'),
-])
+@pytest.mark.parametrize(
+    'members, expected',
+    [
+        pytest.param(
+            [directory('demo'), file('demo/plugin.json', DEMO), file('demo/server/dist/plugin-linux-amd64', b'\x7fELF')],
+            {'id': 'com.example.demo', 'name': 'Demo', 'version': '1.2.3'},
+            id='json-in-single-top-directory',
+        ),
+        pytest.param([file('demo/plugin.json', DEMO)], {'id': 'com.example.demo', 'version': '1.2.3'}, id='top-directory-without-its-own-member'),
+        pytest.param(
+            [
+                file('demo/plugin.json', '{"id": "from-json", "version": "1.0.0"}'),
+                file('demo/plugin.yml', 'id: from-yml\nversion: 2.0.0\n'),
+                file('demo/plugin.yaml', 'id: from-yaml\nversion: 3.0.0\n'),
+            ],
+            {'id': 'from-yml', 'version': '2.0.0'},
+            id='yml-preferred-over-yaml-and-json',
+        ),
+        pytest.param(
+            [
+                file('demo/plugin.json', '{"id": "from-json", "version": "1.0.0"}'),
+                file('demo/plugin.yaml', 'id: from-yaml\nversion: 3.0.0\nsettings_schema: {settings: []}\n'),
+            ],
+            {'id': 'from-yaml', 'version': '3.0.0', 'settings_schema': {'settings': []}},
+            id='yaml-preferred-over-json',
+        ),
+        pytest.param(
+            [file('plugin.json', DEMO), directory('server'), directory('webapp'), file('webapp/main.js', 'x')],
+            {'id': 'com.example.demo'},
+            id='manifest-in-archive-root',
+        ),
+        pytest.param([directory('.'), file('./plugin.json', DEMO), file('./server/plugin', 'x')], {'id': 'com.example.demo'}, id='dot-prefixed-names'),
+        pytest.param(
+            [file('plugin.yml', 'id: root-yml\nversion: 1.0.0\n'), file('demo/plugin.yml', 'id: nested\nversion: 1.0.0\n')],
+            {'id': 'root-yml'},
+            id='root-manifest-beside-a-directory',
+        ),
+        pytest.param([manifest('demo/plugin.json', id='Com.Example.DEMO')], {'id': 'com.example.demo'}, id='id-lower-cased'),
+        pytest.param([manifest('demo/plugin.json', version='v1.2.3-rc.1+abc')], {'version': 'v1.2.3-rc.1+abc'}, id='tag-style-version-kept-as-written'),
+        pytest.param(
+            [
+                file('demo/plugin.json', DEMO),
+                special('demo/manifest', tarfile.SYMTYPE, 'plugin.json'),
+                special('demo/assets/icon.svg', tarfile.SYMTYPE, '../../demo/./icon.svg'),
+                special('demo/copy.json', tarfile.LNKTYPE, 'demo/plugin.json'),
+            ],
+            {'id': 'com.example.demo'},
+            id='internal-links-accepted',
+        ),
+        pytest.param(
+            [file('demo/plugin.json', DEMO), special('current', tarfile.SYMTYPE, 'demo')],
+            {'id': 'com.example.demo'},
+            id='top-level-link-is-not-part-of-the-tree',
+        ),
+    ],
+)
 def test_read_manifest(tmp_path, members, expected):
     result = read_manifest(write_bundle(tmp_path / 'demo.tar.gz', members))
     assert dict((key, result.get(key)) for key in expected) == expected
@@ -91,56 +124,86 @@ TOO_LONG_ID = 'a' * 191
 ID_RULE = "a plugin id is 3 to 190 characters, each a letter, digit, '-', '_' or '.'"
 
 
-@pytest.mark.parametrize('members, fragments', [
-    pytest.param([manifest('demo/plugin.json', id='bad id!')], ["demo/plugin.json in", "invalid plugin id 'bad id!'", ID_RULE], id='id-characters'),
-    pytest.param([manifest('demo/plugin.json', id='ab')], ["invalid plugin id 'ab'", ID_RULE], id='id-too-short'),
-    pytest.param([manifest('demo/plugin.json', id=TOO_LONG_ID)], ["invalid plugin id '%s'" % TOO_LONG_ID, ID_RULE], id='id-too-long'),
-    pytest.param([manifest('demo/plugin.json', id=42)], ['invalid plugin id 42', ID_RULE], id='id-not-a-string'),
-    pytest.param([manifest('demo/plugin.json', id=None)], ['demo/plugin.json in', 'has no id'], id='id-missing'),
-    pytest.param([manifest('demo/plugin.json', version=None)], ['demo/plugin.json in', 'has no version'], id='version-missing'),
-    pytest.param([manifest('demo/plugin.json', version='1.0')], ["'1.0' is not a semantic version"], id='version-not-semver'),
-    pytest.param([file('demo/plugin.yml', 'id: demo\nversion: 1.0\n')], ['demo/plugin.yml in', '1.0 is not a semantic version'],
-                 id='yaml-version-read-as-a-number'),
-    pytest.param([file('demo/README.md', 'hi'), file('demo/plugin/plugin.json', DEMO)],
-                 ['has no plugin.yml, plugin.yaml, plugin.json in demo/'], id='no-manifest'),
-    pytest.param([manifest('one/plugin.json'), manifest('two/plugin.json')],
-                 ['has no plugin.yml, plugin.yaml, plugin.json in the archive root'], id='two-top-level-directories'),
-    pytest.param([file('plugin.json/x', 'not a manifest')],
-                 ['has no plugin.yml, plugin.yaml, plugin.json in plugin.json/'], id='manifest-name-is-a-directory'),
-    pytest.param([file('demo/plugin.json', '{"id": "demo",')], ['demo/plugin.json in', 'is not valid JSON'], id='bad-json'),
-    pytest.param([file('demo/plugin.json', b'\xff\xfe\x00')], ['is not valid JSON'], id='json-not-text'),
-    pytest.param([file('demo/plugin.json', '["demo"]')], ['must hold a mapping of manifest fields', 'not list'], id='json-not-a-mapping'),
-    pytest.param([file('demo/plugin.yml', 'id: [demo\n')], ['demo/plugin.yml in', 'is not valid YAML'], id='bad-yaml'),
-    pytest.param([file('demo/plugin.yaml', '- id\n- version\n')], ['demo/plugin.yaml in', 'not list'], id='yaml-not-a-mapping'),
-    pytest.param([file('demo/plugin.yml', '')], ['must hold a mapping of manifest fields', 'not NoneType'], id='yaml-empty'),
-    pytest.param([file('demo/plugin.json', b' ' * (1 << 20) + b'{}')], ['demo/plugin.json is 1048578 bytes', 'at most 1048576 bytes'],
-                 id='manifest-over-1-MiB'),
-    pytest.param([manifest('demo/plugin.json'), file('/etc/cron.d/x', 'x')], ['holds /etc/cron.d/x, an absolute path'], id='absolute-path'),
-    pytest.param([manifest('demo/plugin.json'), file('demo/../../x', 'x')], ['holds demo/../../x, a path with a ".." component'],
-                 id='dotdot-path'),
-    pytest.param([manifest('demo/plugin.json'), file('demo/a/../b', 'x')], ['holds demo/a/../b, a path with a ".." component'],
-                 id='dotdot-path-even-if-it-stays-inside'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/passwd', tarfile.SYMTYPE, '/etc/passwd')],
-                 ['holds demo/passwd, a link to /etc/passwd outside the bundle'], id='symlink-absolute'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/up', tarfile.SYMTYPE, '../../up')],
-                 ['holds demo/up, a link to ../../up outside the bundle'], id='symlink-escaping'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, 'demo/../../etc/shadow')],
-                 ['holds demo/hard, a link to demo/../../etc/shadow outside the bundle'], id='hardlink-escaping'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, '/etc/shadow')],
-                 ['a link to /etc/shadow outside the bundle'], id='hardlink-absolute'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/other', tarfile.SYMTYPE, '../other/plugin.json')],
-                 ['holds demo/other, a link to ../other/plugin.json outside the plugin directory demo/'],
-                 id='symlink-out-of-the-plugin-directory-but-inside-the-archive'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, 'other/plugin.json')],
-                 ['holds demo/hard, a link to other/plugin.json outside the plugin directory demo/'],
-                 id='hardlink-out-of-the-plugin-directory-but-inside-the-archive'),
-    pytest.param([manifest('demo/plugin.json'), manifest('other/plugin.json'), file('other/server/plugin', 'x')],
-                 ['has no plugin.yml, plugin.yaml, plugin.json in the archive root',
-                  'it holds members outside the plugin directory demo/: other/plugin.json'], id='members-outside-the-plugin-directory'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/tty', tarfile.CHRTYPE)], ['holds demo/tty, a device or FIFO'], id='char-device'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/sda', tarfile.BLKTYPE)], ['holds demo/sda, a device or FIFO'], id='block-device'),
-    pytest.param([manifest('demo/plugin.json'), special('demo/pipe', tarfile.FIFOTYPE)], ['holds demo/pipe, a device or FIFO'], id='fifo'),
-])
+@pytest.mark.parametrize(
+    'members, fragments',
+    [
+        pytest.param([manifest('demo/plugin.json', id='bad id!')], ['demo/plugin.json in', "invalid plugin id 'bad id!'", ID_RULE], id='id-characters'),
+        pytest.param([manifest('demo/plugin.json', id='ab')], ["invalid plugin id 'ab'", ID_RULE], id='id-too-short'),
+        pytest.param([manifest('demo/plugin.json', id=TOO_LONG_ID)], ["invalid plugin id '%s'" % TOO_LONG_ID, ID_RULE], id='id-too-long'),
+        pytest.param([manifest('demo/plugin.json', id=42)], ['invalid plugin id 42', ID_RULE], id='id-not-a-string'),
+        pytest.param([manifest('demo/plugin.json', id=None)], ['demo/plugin.json in', 'has no id'], id='id-missing'),
+        pytest.param([manifest('demo/plugin.json', version=None)], ['demo/plugin.json in', 'has no version'], id='version-missing'),
+        pytest.param([manifest('demo/plugin.json', version='1.0')], ["'1.0' is not a semantic version"], id='version-not-semver'),
+        pytest.param(
+            [file('demo/plugin.yml', 'id: demo\nversion: 1.0\n')], ['demo/plugin.yml in', '1.0 is not a semantic version'], id='yaml-version-read-as-a-number'
+        ),
+        pytest.param(
+            [file('demo/README.md', 'hi'), file('demo/plugin/plugin.json', DEMO)], ['has no plugin.yml, plugin.yaml, plugin.json in demo/'], id='no-manifest'
+        ),
+        pytest.param(
+            [manifest('one/plugin.json'), manifest('two/plugin.json')],
+            ['has no plugin.yml, plugin.yaml, plugin.json in the archive root'],
+            id='two-top-level-directories',
+        ),
+        pytest.param(
+            [file('plugin.json/x', 'not a manifest')], ['has no plugin.yml, plugin.yaml, plugin.json in plugin.json/'], id='manifest-name-is-a-directory'
+        ),
+        pytest.param([file('demo/plugin.json', '{"id": "demo",')], ['demo/plugin.json in', 'is not valid JSON'], id='bad-json'),
+        pytest.param([file('demo/plugin.json', b'\xff\xfe\x00')], ['is not valid JSON'], id='json-not-text'),
+        pytest.param([file('demo/plugin.json', '["demo"]')], ['must hold a mapping of manifest fields', 'not list'], id='json-not-a-mapping'),
+        pytest.param([file('demo/plugin.yml', 'id: [demo\n')], ['demo/plugin.yml in', 'is not valid YAML'], id='bad-yaml'),
+        pytest.param([file('demo/plugin.yaml', '- id\n- version\n')], ['demo/plugin.yaml in', 'not list'], id='yaml-not-a-mapping'),
+        pytest.param([file('demo/plugin.yml', '')], ['must hold a mapping of manifest fields', 'not NoneType'], id='yaml-empty'),
+        pytest.param(
+            [file('demo/plugin.json', b' ' * (1 << 20) + b'{}')], ['demo/plugin.json is 1048578 bytes', 'at most 1048576 bytes'], id='manifest-over-1-MiB'
+        ),
+        pytest.param([manifest('demo/plugin.json'), file('/etc/cron.d/x', 'x')], ['holds /etc/cron.d/x, an absolute path'], id='absolute-path'),
+        pytest.param([manifest('demo/plugin.json'), file('demo/../../x', 'x')], ['holds demo/../../x, a path with a ".." component'], id='dotdot-path'),
+        pytest.param(
+            [manifest('demo/plugin.json'), file('demo/a/../b', 'x')],
+            ['holds demo/a/../b, a path with a ".." component'],
+            id='dotdot-path-even-if-it-stays-inside',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/passwd', tarfile.SYMTYPE, '/etc/passwd')],
+            ['holds demo/passwd, a link to /etc/passwd outside the bundle'],
+            id='symlink-absolute',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/up', tarfile.SYMTYPE, '../../up')],
+            ['holds demo/up, a link to ../../up outside the bundle'],
+            id='symlink-escaping',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, 'demo/../../etc/shadow')],
+            ['holds demo/hard, a link to demo/../../etc/shadow outside the bundle'],
+            id='hardlink-escaping',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, '/etc/shadow')],
+            ['a link to /etc/shadow outside the bundle'],
+            id='hardlink-absolute',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/other', tarfile.SYMTYPE, '../other/plugin.json')],
+            ['holds demo/other, a link to ../other/plugin.json outside the plugin directory demo/'],
+            id='symlink-out-of-the-plugin-directory-but-inside-the-archive',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), special('demo/hard', tarfile.LNKTYPE, 'other/plugin.json')],
+            ['holds demo/hard, a link to other/plugin.json outside the plugin directory demo/'],
+            id='hardlink-out-of-the-plugin-directory-but-inside-the-archive',
+        ),
+        pytest.param(
+            [manifest('demo/plugin.json'), manifest('other/plugin.json'), file('other/server/plugin', 'x')],
+            ['has no plugin.yml, plugin.yaml, plugin.json in the archive root', 'it holds members outside the plugin directory demo/: other/plugin.json'],
+            id='members-outside-the-plugin-directory',
+        ),
+        pytest.param([manifest('demo/plugin.json'), special('demo/tty', tarfile.CHRTYPE)], ['holds demo/tty, a device or FIFO'], id='char-device'),
+        pytest.param([manifest('demo/plugin.json'), special('demo/sda', tarfile.BLKTYPE)], ['holds demo/sda, a device or FIFO'], id='block-device'),
+        pytest.param([manifest('demo/plugin.json'), special('demo/pipe', tarfile.FIFOTYPE)], ['holds demo/pipe, a device or FIFO'], id='fifo'),
+    ],
+)
 def test_read_manifest_rejects(tmp_path, members, fragments):
     path = write_bundle(tmp_path / 'demo.tar.gz', members)
     with pytest.raises(BundleError) as error:
@@ -150,10 +213,14 @@ def test_read_manifest_rejects(tmp_path, members, fragments):
         assert fragment in str(error.value)
 
 
-@pytest.mark.parametrize('name, target, fragment', [
-    ('demo/caf\udce9.js', '', "holds a member whose name is not UTF-8: 'demo/caf\\xe9.js'"),
-    ('demo/link', 'caf\udce9.js', "holds demo/link, a link whose target is not UTF-8: 'caf\\xe9.js'"),
-], ids=['member-name', 'link-target'])
+@pytest.mark.parametrize(
+    'name, target, fragment',
+    [
+        ('demo/caf\udce9.js', '', "holds a member whose name is not UTF-8: 'demo/caf\\xe9.js'"),
+        ('demo/link', 'caf\udce9.js', "holds demo/link, a link whose target is not UTF-8: 'caf\\xe9.js'"),
+    ],
+    ids=['member-name', 'link-target'],
+)
 def test_read_manifest_names_a_member_that_is_not_utf8(tmp_path, name, target, fragment):
     info = tarfile.TarInfo(name)
     if target:
@@ -170,19 +237,23 @@ def test_read_manifest_names_a_member_that_is_not_utf8(tmp_path, name, target, f
 
 
 def test_read_bundle_visits_the_accepted_members_with_their_data_and_names_the_plugin_root(tmp_path):
-    path = write_bundle(tmp_path / 'demo.tar.gz', [directory('demo'), manifest('demo/plugin.json'), file('demo/server/plugin', b'\x7fELF'),
-                                                   special('demo/link', tarfile.SYMTYPE, 'server/plugin')])
+    path = write_bundle(
+        tmp_path / 'demo.tar.gz',
+        [directory('demo'), manifest('demo/plugin.json'), file('demo/server/plugin', b'\x7fELF'), special('demo/link', tarfile.SYMTYPE, 'server/plugin')],
+    )
     seen = []
-    result, root = _bundle.read_bundle(path, visit=lambda parts, member, stream: seen.append(
-        ('/'.join(parts), stream.read() if stream else None)))
+    result, root = _bundle.read_bundle(path, visit=lambda parts, member, stream: seen.append(('/'.join(parts), stream.read() if stream else None)))
     assert result['id'] == 'com.example.demo' and root == ['demo']
     assert seen == [('demo', None), ('demo/plugin.json', manifest('x')[1]), ('demo/server/plugin', b'\x7fELF')]
 
 
-@pytest.mark.parametrize('limits, fragment', [
-    (dict(max_members=3), 'holds more than 3 members'),
-    (dict(max_uncompressed=2500), 'unpacks to more than 2500 bytes; refusing it as a possible gzip bomb'),
-])
+@pytest.mark.parametrize(
+    'limits, fragment',
+    [
+        (dict(max_members=3), 'holds more than 3 members'),
+        (dict(max_uncompressed=2500), 'unpacks to more than 2500 bytes; refusing it as a possible gzip bomb'),
+    ],
+)
 def test_read_manifest_limits(tmp_path, limits, fragment):
     path = write_bundle(tmp_path / 'demo.tar.gz', [manifest('demo/plugin.json')] + [file('demo/f%d' % n, b'x' * 1000) for n in range(3)])
     with pytest.raises(BundleError, match=fragment) as error:
@@ -219,16 +290,19 @@ def truncated_bundle(path):
     write_bundle(path, [manifest('demo/plugin.json'), file('demo/server/plugin', os.urandom(64 * 1024))])
     with open(str(path), 'rb') as handle:
         data = handle.read()
-    return write_raw(path, data[:len(data) // 2], compress=False)
+    return write_raw(path, data[: len(data) // 2], compress=False)
 
 
-@pytest.mark.parametrize('make_bundle, fragment', [
-    pytest.param(lambda path: write_raw(path, b'{"id": "demo"}', compress=False), 'Not a gzipped file', id='not-gzip'),
-    pytest.param(lambda path: write_raw(path, b'plugin.json\n' * 100), 'invalid header', id='not-a-tar'),
-    pytest.param(lambda path: write_raw(path, b''), 'empty file', id='empty-gzip'),
-    pytest.param(truncated_bundle, 'ended before the end-of-stream marker', id='truncated'),
-    pytest.param(str, 'No such file or directory', id='missing-file'),
-])
+@pytest.mark.parametrize(
+    'make_bundle, fragment',
+    [
+        pytest.param(lambda path: write_raw(path, b'{"id": "demo"}', compress=False), 'Not a gzipped file', id='not-gzip'),
+        pytest.param(lambda path: write_raw(path, b'plugin.json\n' * 100), 'invalid header', id='not-a-tar'),
+        pytest.param(lambda path: write_raw(path, b''), 'empty file', id='empty-gzip'),
+        pytest.param(truncated_bundle, 'ended before the end-of-stream marker', id='truncated'),
+        pytest.param(str, 'No such file or directory', id='missing-file'),
+    ],
+)
 def test_read_manifest_rejects_unreadable_archives(tmp_path, make_bundle, fragment):
     path = make_bundle(tmp_path / 'demo.tar.gz')
     with pytest.raises(BundleError) as error:
@@ -247,10 +321,13 @@ def tar_of(members):
     return raw.getvalue()
 
 
-@pytest.mark.parametrize('cut, tail, fragment', [
-    pytest.param(1300, b'', 'ends inside a tar header at byte 1024', id='cut-in-a-header'),
-    pytest.param(1024, b'garbage!' * 64, 'unreadable tar header at byte 1024', id='garbage-after-a-member'),
-])
+@pytest.mark.parametrize(
+    'cut, tail, fragment',
+    [
+        pytest.param(1300, b'', 'ends inside a tar header at byte 1024', id='cut-in-a-header'),
+        pytest.param(1024, b'garbage!' * 64, 'unreadable tar header at byte 1024', id='garbage-after-a-member'),
+    ],
+)
 def test_read_manifest_rejects_an_archive_that_ends_badly(tmp_path, cut, tail, fragment):
     data = tar_of([manifest('plugin.json'), file('server/plugin', b'x' * 600)])[:cut] + tail
     path = write_raw(tmp_path / 'demo.tar.gz', data)
@@ -289,8 +366,21 @@ def test_parse_checksum(text):
     assert parse_checksum(text) == DIGEST
 
 
-@pytest.mark.parametrize('text', ['md5:' + DIGEST, 'sha512:' + DIGEST, 'SHA256:' + DIGEST, 'sha256:' + DIGEST[:-1],
-                                  DIGEST + '0', 'sha256: ' + DIGEST, DIGEST + '\n', 'sha256:' + 'g' * 64, '', None])
+@pytest.mark.parametrize(
+    'text',
+    [
+        'md5:' + DIGEST,
+        'sha512:' + DIGEST,
+        'SHA256:' + DIGEST,
+        'sha256:' + DIGEST[:-1],
+        DIGEST + '0',
+        'sha256: ' + DIGEST,
+        DIGEST + '\n',
+        'sha256:' + 'g' * 64,
+        '',
+        None,
+    ],
+)
 def test_parse_checksum_rejects(text):
     with pytest.raises(ValueError) as error:
         parse_checksum(text)
@@ -329,8 +419,10 @@ def test_bundle_cache_hands_over_a_private_copy_of_the_bytes_it_hashed(tmp_path)
     assert BundleCache(str(tmp_path / 'missing')).fetch(DIGEST, str(copy)) is False
 
 
-@pytest.mark.parametrize('mode, fragment', [(0o770, 'is writable by its group (mode 0770)'), (0o707, 'is writable by others (mode 0707)'),
-                                            (0o1777, 'is writable by group and others (mode 1777)')])
+@pytest.mark.parametrize(
+    'mode, fragment',
+    [(0o770, 'is writable by its group (mode 0770)'), (0o707, 'is writable by others (mode 0707)'), (0o1777, 'is writable by group and others (mode 1777)')],
+)
 def test_bundle_cache_refuses_a_directory_others_can_write(tmp_path, mode, fragment):
     directory = tmp_path / 'cache'
     directory.mkdir()

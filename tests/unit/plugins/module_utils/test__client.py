@@ -10,16 +10,27 @@ import pytest
 import requests
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import (
-    MattermostAPIError, MattermostClient, MultipartFileBody, _BoundedRetry, redact_url, sends_token_in_clear, server_version_from_header, url_secrets)
+    MattermostAPIError,
+    MattermostClient,
+    MultipartFileBody,
+    _BoundedRetry,
+    redact_url,
+    sends_token_in_clear,
+    server_version_from_header,
+    url_secrets,
+)
 
 
-@pytest.mark.parametrize('header,expected', [
-    ('9.11.0.9.11.0.3a5e0bb4c5c6b8e4c8a91d4ab7f2d3e1.false', '9.11.0'),
-    ('10.5.1.12345.abc', '10.5.1'),
-    ('', None),
-    (None, None),
-    ('dev.build.hash', None),
-])
+@pytest.mark.parametrize(
+    'header,expected',
+    [
+        ('9.11.0.9.11.0.3a5e0bb4c5c6b8e4c8a91d4ab7f2d3e1.false', '9.11.0'),
+        ('10.5.1.12345.abc', '10.5.1'),
+        ('', None),
+        (None, None),
+        ('dev.build.hash', None),
+    ],
+)
 def test_server_version_from_x_version_id(header, expected):
     assert server_version_from_header(header) == expected
 
@@ -35,8 +46,7 @@ def test_multipart_body_streams_a_valid_form_and_rewinds(tmp_path):
     assert body.seek(0) == 0
     assert body.read() == first
     body.close()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b'Content-Type: ' + body.content_type.encode() + b'\r\n\r\n' + first)
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(b'Content-Type: ' + body.content_type.encode() + b'\r\n\r\n' + first)
     parts = dict((part.get_param('name', header='content-disposition'), part) for part in message.iter_parts())
     assert parts['force'].get_content() == 'true'
     assert parts['plugin'].get_payload(decode=True) == payload
@@ -52,9 +62,15 @@ def _response(status, body, content_type='application/json'):
 
 
 def test_api_error_carries_id_status_request_and_a_hint():
-    error = MattermostAPIError.from_response('POST', '/api/v4/plugins', _response(
-        501, '{"id": "app.plugin.upload_disabled.app_error", "message": "Plugins and/or plugin uploads have been disabled.",'
-             ' "detailed_error": "", "status_code": 501}'))
+    error = MattermostAPIError.from_response(
+        'POST',
+        '/api/v4/plugins',
+        _response(
+            501,
+            '{"id": "app.plugin.upload_disabled.app_error", "message": "Plugins and/or plugin uploads have been disabled.",'
+            ' "detailed_error": "", "status_code": 501}',
+        ),
+    )
     assert error.details == {'status': 501, 'error_id': 'app.plugin.upload_disabled.app_error', 'request': 'POST /api/v4/plugins'}
     assert str(error).startswith('POST /api/v4/plugins failed with HTTP 501 app.plugin.upload_disabled.app_error: Plugins')
     assert 'mmops.mattermost.plugin_uploads' in str(error)
@@ -71,32 +87,44 @@ def test_retry_after_is_capped():
     assert _BoundedRetry(total=1).parse_retry_after('2') == 2.0
 
 
-@pytest.mark.parametrize('url,shown,secrets', [
-    ('https://deploy:pa%40ss@dl.example.com:8443/b/x.tar.gz?X-Amz-Signature=abc&X-Amz-Date=1#part',
-     'https://dl.example.com:8443/b/x.tar.gz?REDACTED', {'deploy:pa%40ss', 'X-Amz-Signature=abc&X-Amz-Date=1'}),
-    ('https://dl.example.com/x.tar.gz', 'https://dl.example.com/x.tar.gz', set()),
-    ('https://dl.example.com/x.tar.gz?', 'https://dl.example.com/x.tar.gz', set()),
-    ('http://[::1', 'http://[::1', set()),
-    ('not a url', 'not a url', set()),
-], ids=['userinfo, query and fragment', 'plain', 'empty query', 'unparsable', 'no scheme'])
+@pytest.mark.parametrize(
+    'url,shown,secrets',
+    [
+        (
+            'https://deploy:pa%40ss@dl.example.com:8443/b/x.tar.gz?X-Amz-Signature=abc&X-Amz-Date=1#part',
+            'https://dl.example.com:8443/b/x.tar.gz?REDACTED',
+            {'deploy:pa%40ss', 'X-Amz-Signature=abc&X-Amz-Date=1'},
+        ),
+        ('https://dl.example.com/x.tar.gz', 'https://dl.example.com/x.tar.gz', set()),
+        ('https://dl.example.com/x.tar.gz?', 'https://dl.example.com/x.tar.gz', set()),
+        ('http://[::1', 'http://[::1', set()),
+        ('not a url', 'not a url', set()),
+    ],
+    ids=['userinfo, query and fragment', 'plain', 'empty query', 'unparsable', 'no scheme'],
+)
 def test_a_url_is_shown_without_userinfo_or_query_and_those_are_its_secrets(url, shown, secrets):
     assert redact_url(url) == shown
     assert url_secrets(url) == secrets
 
 
-@pytest.mark.parametrize('url,in_clear', [
-    ('http://chat.example.com', True),
-    ('http://10.0.0.5:8065', True),
-    ('http://[fd00::5]:8065', True),
-    ('https://chat.example.com', False),
-    ('http://localhost:8065', False),
-    ('HTTP://LOCALHOST', False),
-    ('http://127.0.0.5:8065', False),
-    ('http://[::1]:8065', False),
-    ('http://[::1', False),
-])
+@pytest.mark.parametrize(
+    'url,in_clear',
+    [
+        ('http://chat.example.com', True),
+        ('http://10.0.0.5:8065', True),
+        ('http://[fd00::5]:8065', True),
+        ('https://chat.example.com', False),
+        ('http://localhost:8065', False),
+        ('HTTP://LOCALHOST', False),
+        ('http://127.0.0.5:8065', False),
+        ('http://[::1]:8065', False),
+        ('http://[::1', False),
+    ],
+)
 def test_only_plain_http_to_another_host_sends_the_token_in_clear(url, in_clear):
     assert sends_token_in_clear(url) is in_clear
+
+
 class RecordingHandler(http.server.BaseHTTPRequestHandler):
     """Answers every request with {} and keeps the raw request paths in the server's `paths`."""
 

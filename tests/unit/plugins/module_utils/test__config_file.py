@@ -6,14 +6,15 @@ import json
 
 import pytest
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import (
-    ConfigFileError, read_config, setting, with_setting)
+from ansible_collections.mmops.mattermost.plugins.module_utils._config_file import ConfigFileError, read_config, setting, with_setting
 
 
 def test_changes_only_the_value_bytes_in_the_right_section():
-    text = ('{\n    "Other": {"EnableUploads": false, "Note": "a \\"}\\" {brace}"},\n'
-            '    "PluginSettings": {\n        "Enable": true,\n        "EnableUploads":   false ,\n'
-            '        "Plugins": {"x": {"EnableUploads": false}}\n    }\n}')
+    text = (
+        '{\n    "Other": {"EnableUploads": false, "Note": "a \\"}\\" {brace}"},\n'
+        '    "PluginSettings": {\n        "Enable": true,\n        "EnableUploads":   false ,\n'
+        '        "Plugins": {"x": {"EnableUploads": false}}\n    }\n}'
+    )
     changed = with_setting(text, 'PluginSettings', 'EnableUploads', True)
     assert changed == text.replace('"EnableUploads":   false', '"EnableUploads":   true')
     assert json.loads(changed)['Other']['EnableUploads'] is False
@@ -28,13 +29,11 @@ def test_keeps_go_escaping_and_compact_layout():
 def test_missing_key_rewrites_with_four_spaces_in_order():
     text = '{"B": 1, "PluginSettings": {"Enable": true}, "A": "\\u0026"}\n'
     changed = with_setting(text, 'PluginSettings', 'EnableUploads', True)
-    assert changed == ('{\n    "B": 1,\n    "PluginSettings": {\n        "Enable": true,\n'
-                       '        "EnableUploads": true\n    },\n    "A": "&"\n}\n')
+    assert changed == ('{\n    "B": 1,\n    "PluginSettings": {\n        "Enable": true,\n        "EnableUploads": true\n    },\n    "A": "&"\n}\n')
 
 
 def test_missing_section_is_added():
-    assert json.loads(with_setting('{}', 'PluginSettings', 'EnableUploads', True)) == {
-        'PluginSettings': {'EnableUploads': True}}
+    assert json.loads(with_setting('{}', 'PluginSettings', 'EnableUploads', True)) == {'PluginSettings': {'EnableUploads': True}}
 
 
 def test_duplicate_keys_are_refused():

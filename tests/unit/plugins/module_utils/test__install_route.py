@@ -22,13 +22,16 @@ MARKETPLACE = 'https://market.example.com'
 
 
 def release(version, download_url=None, min_server_version=None, labels=()):
-    return {'manifest': {'id': PLUGIN, 'version': version, 'min_server_version': min_server_version},
-            'download_url': download_url or 'https://market.example.com/notes-%s.tar.gz' % version,
-            'labels': [{'name': name} for name in labels]}
+    return {
+        'manifest': {'id': PLUGIN, 'version': version, 'min_server_version': min_server_version},
+        'download_url': download_url or 'https://market.example.com/notes-%s.tar.gz' % version,
+        'labels': [{'name': name} for name in labels],
+    }
 
 
 class Answers:
     """What the server and the Marketplace answer; any download is a failure, since planning a pin must not fetch."""
+
     base_url = 'https://chat.example.com'
     server_version = '9.11.0'
 
@@ -48,7 +51,7 @@ class Answers:
         return self.statuses
 
     def get_marketplace(self):
-        assert self.listing is not None, 'planning read the server\'s Marketplace listing'
+        assert self.listing is not None, "planning read the server's Marketplace listing"
         return self.listing
 
     def get_json(self, url, params=None):
@@ -85,6 +88,7 @@ def refused(answers, message, tmp_path=None, **params):
 
 
 # source=marketplace, no version: the server's own Marketplace install of its newest compatible release.
+
 
 def test_marketplace_off_is_refused_before_the_listing_is_read():
     refused(Answers(EnableMarketplace=False, listing=None), 'PluginSettings.EnableMarketplace is false')
@@ -129,11 +133,15 @@ def test_listed_release_the_server_cannot_run_is_refused():
 
 def test_listed_release_the_label_policy_refuses_is_refused_naming_acceptable_releases():
     answers = Answers(listing=[release('2.0.0', labels=['Beta'])], releases=[release('2.0.0', labels=['Beta']), release('1.0.0')])
-    refused(answers, 'label Beta, which forbidden_labels forbids; nothing was changed. Releases for Mattermost 9.11.0 the '
-                     'policy accepts: 1.0.0 (hold one with version)', forbidden_labels=['beta'])
+    refused(
+        answers,
+        'label Beta, which forbidden_labels forbids; nothing was changed. Releases for Mattermost 9.11.0 the policy accepts: 1.0.0 (hold one with version)',
+        forbidden_labels=['beta'],
+    )
 
 
 # source=marketplace with version: the pin (_marketplace_pin).
+
 
 def test_pin_already_installed_needs_nothing_and_reads_no_listing():
     assert plan_install(Answers(installed='1.0.0+build.2', listing=None), version='1.0.0') is None
@@ -152,15 +160,15 @@ def test_forced_pin_reinstalls_the_same_version():
 
 
 def test_pin_of_an_older_release_installs_from_its_download_url():
-    answers = Answers(installed='2.0.0', listing=[release('2.0.0')], releases=[release('2.0.0'), release('1.0.0')],
-                      EnableUploads=True)
+    answers = Answers(installed='2.0.0', listing=[release('2.0.0')], releases=[release('2.0.0'), release('1.0.0')], EnableUploads=True)
     step = plan_install(answers, version='1.0.0')
     assert (step.route, step.version, step.force) == ('download_url', '1.0.0', True)
     assert step.location == 'https://market.example.com/notes-1.0.0.tar.gz'
     assert step.manifest['version'] == '1.0.0'
     # The Marketplace service is asked for every release of this plugin, whatever the server version.
-    assert answers.marketplace_queries == [(MARKETPLACE + '/api/v1/plugins', {
-        'per_page': -1, 'enterprise_plugins': 'true', 'return_all_versions': 'true', 'plugin_id': PLUGIN})]
+    assert answers.marketplace_queries == [
+        (MARKETPLACE + '/api/v1/plugins', {'per_page': -1, 'enterprise_plugins': 'true', 'return_all_versions': 'true', 'plugin_id': PLUGIN})
+    ]
 
 
 def test_pin_of_a_plugin_not_installed_is_not_forced():
@@ -170,21 +178,22 @@ def test_pin_of_a_plugin_not_installed_is_not_forced():
 
 def test_pin_unknown_to_the_marketplace_is_refused_listing_its_versions():
     answers = Answers(listing=[release('2.0.0')], releases=[release('2.0.0'), release('1.5.0')], EnableUploads=True)
-    refused(answers, '%s 1.0.0 is not in the Marketplace at %s (versions listed: 2.0.0, 1.5.0)' % (PLUGIN, MARKETPLACE),
-            version='1.0.0')
+    refused(answers, '%s 1.0.0 is not in the Marketplace at %s (versions listed: 2.0.0, 1.5.0)' % (PLUGIN, MARKETPLACE), version='1.0.0')
 
 
 def test_pin_of_a_plugin_the_marketplace_does_not_know_is_refused_listing_none():
     answers = Answers(listing=[], releases=[], MarketplaceURL=None)
-    refused(answers, '%s 1.0.0 is not in the Marketplace at https://api.integrations.mattermost.com (versions listed: none)'
-            % PLUGIN, version='1.0.0')
+    refused(answers, '%s 1.0.0 is not in the Marketplace at https://api.integrations.mattermost.com (versions listed: none)' % PLUGIN, version='1.0.0')
 
 
 def test_pin_with_uploads_off_is_refused_naming_the_newest_version():
     answers = Answers(listing=[release('2.0.0')], releases=[release('1.0.0')])
-    refused(answers, 'Holding %s at exactly 1.0.0 (the server\'s Marketplace install always takes the newest compatible '
-                     'version, 2.0.0, so the pin is installed from its download URL) needs custom plugin uploads' % PLUGIN,
-            version='1.0.0')
+    refused(
+        answers,
+        "Holding %s at exactly 1.0.0 (the server's Marketplace install always takes the newest compatible "
+        'version, 2.0.0, so the pin is installed from its download URL) needs custom plugin uploads' % PLUGIN,
+        version='1.0.0',
+    )
 
 
 def test_pin_of_a_plugin_the_server_does_not_list_names_no_newest_version():
@@ -198,14 +207,14 @@ def test_pin_with_signatures_required_is_refused():
 
 
 def test_pin_with_a_plain_http_download_url_is_refused():
-    answers = Answers(listing=[], releases=[release('1.0.0', download_url='http://market.example.com/notes.tar.gz')],
-                      EnableUploads=True)
+    answers = Answers(listing=[], releases=[release('1.0.0', download_url='http://market.example.com/notes.tar.gz')], EnableUploads=True)
     refused(answers, 'http://market.example.com/notes.tar.gz is plain http', version='1.0.0')
 
 
 def test_pin_with_a_plain_http_download_url_is_allowed_when_the_server_allows_it():
-    answers = Answers(listing=[], releases=[release('1.0.0', download_url='http://market.example.com/notes.tar.gz')],
-                      EnableUploads=True, AllowInsecureDownloadURL=True)
+    answers = Answers(
+        listing=[], releases=[release('1.0.0', download_url='http://market.example.com/notes.tar.gz')], EnableUploads=True, AllowInsecureDownloadURL=True
+    )
     assert plan_install(answers, version='1.0.0').location == 'http://market.example.com/notes.tar.gz'
 
 
@@ -215,6 +224,7 @@ def test_pin_of_a_release_the_server_cannot_run_is_refused():
 
 
 # source=url and source=file: the bundle is uploaded.
+
 
 def test_url_pin_already_installed_needs_no_download():
     assert plan_install(Answers(installed='1.0.0'), source='url', src='https://b.example.com/n.tar.gz', version='1.0.0') is None
@@ -229,8 +239,12 @@ def test_file_without_uploads_is_refused():
 
 
 def test_file_with_signatures_required_is_refused():
-    refused(Answers(EnableUploads=True, RequirePluginSignature=True), 'uploading a bundle is refused by https://chat.example.com',
-            source='file', src='/nowhere.tar.gz')
+    refused(
+        Answers(EnableUploads=True, RequirePluginSignature=True),
+        'uploading a bundle is refused by https://chat.example.com',
+        source='file',
+        src='/nowhere.tar.gz',
+    )
 
 
 def test_file_bundle_of_the_installed_version_needs_nothing(tmp_path):
@@ -250,11 +264,15 @@ def test_file_bundle_of_another_version_replaces_the_installed_one(tmp_path):
 
 
 def test_forced_file_bundle_of_the_installed_version_is_uploaded_again(tmp_path):
-    step = plan_install(Answers(installed='1.0.0', EnableUploads=True), tmp_path, source='file', src=bundle(tmp_path, '1.0.0'),
-                        force=True)
+    step = plan_install(Answers(installed='1.0.0', EnableUploads=True), tmp_path, source='file', src=bundle(tmp_path, '1.0.0'), force=True)
     assert (step.route, step.version, step.force) == ('upload', '1.0.0', True)
 
 
 def test_file_bundle_of_another_plugin_is_refused(tmp_path):
-    refused(Answers(EnableUploads=True), 'holds plugin com.example.other, not %s' % PLUGIN, tmp_path, source='file',
-            src=bundle(tmp_path, '1.0.0', plugin_id='com.example.other'))
+    refused(
+        Answers(EnableUploads=True),
+        'holds plugin com.example.other, not %s' % PLUGIN,
+        tmp_path,
+        source='file',
+        src=bundle(tmp_path, '1.0.0', plugin_id='com.example.other'),
+    )

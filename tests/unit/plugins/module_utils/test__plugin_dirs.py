@@ -7,26 +7,27 @@ import os
 
 import pytest
 
-from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import (
-    PluginDirs, PluginDirsError, configured, place)
+from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_dirs import PluginDirs, PluginDirsError, configured, place
 
 
 def test_configured_takes_only_the_two_paths_and_defaults(tmp_path):
     config = tmp_path / 'config.json'
-    config.write_text(json.dumps({'SqlSettings': {'DataSource': 'postgres://u:secret@db'},
-                                  'PluginSettings': {'Directory': '/data/plugins', 'ClientDirectory': ''}}))
-    assert configured(str(config), {'Directory': '', 'ClientDirectory': ''}) == \
-        {'Directory': '/data/plugins', 'ClientDirectory': './client/plugins'}
-    assert configured(str(tmp_path / 'missing.json'), {'Directory': '', 'ClientDirectory': 'web'}) == \
-        {'Directory': './plugins', 'ClientDirectory': 'web'}
+    config.write_text(
+        json.dumps({'SqlSettings': {'DataSource': 'postgres://u:secret@db'}, 'PluginSettings': {'Directory': '/data/plugins', 'ClientDirectory': ''}})
+    )
+    assert configured(str(config), {'Directory': '', 'ClientDirectory': ''}) == {'Directory': '/data/plugins', 'ClientDirectory': './client/plugins'}
+    assert configured(str(tmp_path / 'missing.json'), {'Directory': '', 'ClientDirectory': 'web'}) == {'Directory': './plugins', 'ClientDirectory': 'web'}
 
 
-@pytest.mark.parametrize('value,expected', [
-    ('./plugins', ['plugins']),
-    ('client/./plugins/', ['client', 'plugins']),
-    ('{install}/plugins', ['plugins']),
-    ('./x/../plugins', ['plugins']),
-])
+@pytest.mark.parametrize(
+    'value,expected',
+    [
+        ('./plugins', ['plugins']),
+        ('client/./plugins/', ['client', 'plugins']),
+        ('{install}/plugins', ['plugins']),
+        ('./x/../plugins', ['plugins']),
+    ],
+)
 def test_place_below_the_install_dir(tmp_path, value, expected):
     install = tmp_path / 'mm'
     install.mkdir()

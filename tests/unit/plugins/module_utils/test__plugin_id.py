@@ -12,7 +12,7 @@ def test_validate_plugin_id_accepts_and_lower_cases(plugin_id):
     assert validate_plugin_id(plugin_id) == plugin_id.lower()
 
 
-@pytest.mark.parametrize('plugin_id', ['ab', 'a' * 191, 'with space', 'slash/id', '../../x', '..', 'a%2fb', u'caf\xe9', 'demo\n', ' demo', '', None])
+@pytest.mark.parametrize('plugin_id', ['ab', 'a' * 191, 'with space', 'slash/id', '../../x', '..', 'a%2fb', 'caf\xe9', 'demo\n', ' demo', '', None])
 def test_validate_plugin_id_rejects(plugin_id):
     with pytest.raises(PluginIdError) as error:
         validate_plugin_id(plugin_id)

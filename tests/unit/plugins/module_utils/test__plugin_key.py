@@ -45,8 +45,7 @@ def test_a_name_that_is_not_a_plain_file_name_is_refused():
 def test_absent_in_check_mode_plans_and_changes_nothing(store, tmp_path):
     result = ensure_trusted_key(store, 'old.asc', 'absent', check_mode=True)
     assert result['changed'] is True and result['keys'] == ['other.asc']
-    assert result['actions'] == ['remove key old.asc from %s' % (tmp_path / 'config.json'),
-                                 'remove old.asc from PluginSettings.SignaturePublicKeyFiles']
+    assert result['actions'] == ['remove key old.asc from %s' % (tmp_path / 'config.json'), 'remove old.asc from PluginSettings.SignaturePublicKeyFiles']
     assert listed(tmp_path) == ['old.asc', 'other.asc'] and os.path.exists(str(tmp_path / 'old.asc'))
 
 

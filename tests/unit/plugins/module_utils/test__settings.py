@@ -8,11 +8,24 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._errors import Se
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_config import FAKE_SETTING, PluginConfigPlan, SettingsSchema, show_only_secrets
 from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates import same_value
 
-MANIFEST = {'id': 'demo', 'settings_schema': {
-    'settings': [{'key': 'Name', 'type': 'text'}, {'key': 'Count', 'type': 'number'}, {'key': 'On', 'type': 'bool'},
-                 {'key': 'Token', 'type': 'text', 'secret': True}, {'key': 'Layout', 'type': 'custom'}],
-    'sections': [{'key': 'More', 'settings': [{'key': 'Mode', 'type': 'radio',
-                                               'options': [{'display_name': 'A', 'value': 'a'}, {'display_name': 'B', 'value': 'b'}]}]}]}}
+MANIFEST = {
+    'id': 'demo',
+    'settings_schema': {
+        'settings': [
+            {'key': 'Name', 'type': 'text'},
+            {'key': 'Count', 'type': 'number'},
+            {'key': 'On', 'type': 'bool'},
+            {'key': 'Token', 'type': 'text', 'secret': True},
+            {'key': 'Layout', 'type': 'custom'},
+        ],
+        'sections': [
+            {
+                'key': 'More',
+                'settings': [{'key': 'Mode', 'type': 'radio', 'options': [{'display_name': 'A', 'value': 'a'}, {'display_name': 'B', 'value': 'b'}]}],
+            }
+        ],
+    },
+}
 
 
 def plan(current, desired, **kwargs):
@@ -80,8 +93,7 @@ def test_combinations_are_judged_only_when_the_request_touches_them():
     check_settings(risky, {'EnableHealthCheck': False})
     with pytest.raises(SettingsError, match='Turn uploads off first'):
         check_settings(dict(risky, RequirePluginSignature=False), {'RequirePluginSignature': True})
-    check_settings({'EnableMarketplace': False}, {'MarketplaceURL': 'https://m.example.com', 'EnableMarketplace': True,
-                                                  'EnableRemoteMarketplace': True})
+    check_settings({'EnableMarketplace': False}, {'MarketplaceURL': 'https://m.example.com', 'EnableMarketplace': True, 'EnableRemoteMarketplace': True})
 
 
 def test_a_secret_the_server_shows_unmasked_is_compared_without_being_shown():

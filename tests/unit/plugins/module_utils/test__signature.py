@@ -29,8 +29,9 @@ def signers(tmp_path_factory):
         gpg = _gpg.named_keyring(home)
         # generate_key refuses short keys, so the 2048-bit one is made the way any gpg user would.
         if bits < _gpg.MIN_RSA_BITS:
-            fingerprint = gpg.gen_key(gpg.gen_key_input(key_type='RSA', key_length=bits, name_real='Short',
-                                                        name_email='short@example.com', no_protection=True)).fingerprint
+            fingerprint = gpg.gen_key(
+                gpg.gen_key_input(key_type='RSA', key_length=bits, name_real='Short', name_email='short@example.com', no_protection=True)
+            ).fingerprint
         else:
             fingerprint = _gpg.generate_key(gpg, 'Signer %d' % bits, 'signer%d@example.com' % bits, bits, passphrase)
         public = _gpg.export_key(gpg, fingerprint).encode()
@@ -90,8 +91,7 @@ def test_private_keys_and_non_keys_are_refused(signers):
 def test_a_signed_bundle_verifies_with_sha256(signers, bundle, tmp_path):
     signature, made = sign(signers[3072], bundle, PASSPHRASE)
     assert made == dict(fingerprint=signers[3072].fingerprint, hash_algorithm='SHA256')
-    assert _gpg.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])], str(tmp_path)) == \
-        (signers[3072].fingerprint, 'SHA256')
+    assert _gpg.verify_bundle(str(bundle), signature, [key_file(tmp_path, signers[3072])], str(tmp_path)) == (signers[3072].fingerprint, 'SHA256')
     # Nothing is left behind in the working directory: the keyring was temporary.
     assert sorted(os.listdir(str(tmp_path))) == sorted([bundle.name, bundle.name + '.sig', 'key.asc'])
 

@@ -23,11 +23,18 @@ def test_a_key_shorter_than_3072_bits_is_refused_before_any_keyring_is_made(tmp_
 def test_check_mode_without_a_keyring_plans_the_key_and_both_files(tmp_path):
     home = tmp_path / 'gnupg'
     public, private = tmp_path / 'key.asc', tmp_path / 'key.private.asc'
-    result = ensure_signing_key('Signer', 'signer@example.com', 3072, gnupghome=str(home), public_key_path=str(public),
-                                private_key_path=str(private), check_mode=True)
-    assert result == dict(changed=True, fingerprint=None, uid='Signer <signer@example.com>', key_length=3072, public_key=None,
-                          actions=['create key Signer <signer@example.com> (RSA 3072)', 'write public key %s' % public,
-                                   'write private key %s' % private], warnings=[])
+    result = ensure_signing_key(
+        'Signer', 'signer@example.com', 3072, gnupghome=str(home), public_key_path=str(public), private_key_path=str(private), check_mode=True
+    )
+    assert result == dict(
+        changed=True,
+        fingerprint=None,
+        uid='Signer <signer@example.com>',
+        key_length=3072,
+        public_key=None,
+        actions=['create key Signer <signer@example.com> (RSA 3072)', 'write public key %s' % public, 'write private key %s' % private],
+        warnings=[],
+    )
     assert os.listdir(str(tmp_path)) == []
 
 
