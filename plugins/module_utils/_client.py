@@ -302,28 +302,9 @@ class MattermostClient:
         timeout = self.timeout if timeout is None else timeout
         try:
             return session.request(method, url, timeout=timeout, verify=self.verify, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise MattermostError(
-                '%s: the TLS certificate of %s could not be verified (%s). If it is signed by a private CA, set ca_path '
-                '(or MATTERMOST_CA_PATH) to that CA in PEM form; the mmops.mattermost.ca_trust role adds it to the '
-                'server host trust store' % (shown, redact_url(url), _reason(exc)),
-                request=shown,
-            )
-        except requests.exceptions.Timeout as exc:
-            raise MattermostError(
-                '%s: no answer from %s within %s seconds (%s); raise timeout if the server is just slow' % (shown, redact_url(url), timeout, _reason(exc)),
-                request=shown,
-            )
-        except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
-            # Nothing was sent, and no retry would help: the URL itself is wrong.
-            raise MattermostError(
-                '%s: %s is not a valid http(s) URL (%s); check url (or MATTERMOST_URL): it needs a scheme '
-                'and a host, such as https://chat.example.com' % (shown, redact_url(url), _reason(exc)),
-                request=shown,
-            )
         except requests.exceptions.RequestException as exc:
             raise MattermostError(
-                '%s: cannot reach %s after %d retries (%s); check url and that the server is up' % (shown, redact_url(url), RETRIES, _reason(exc)),
+                '%s: %s' % (shown, _transport_failure(exc) % dict(url=redact_url(url), timeout=timeout, retries=RETRIES, reason=_reason(exc))),
                 request=shown,
             )
 
@@ -475,6 +456,29 @@ def _shutdown(sock):
             sock.shutdown(socket.SHUT_RDWR)
         except (OSError, socket.error):
             pass  # already closed: nothing left to stop
+
+
+# What a transport error means and what to do, by its type; the first matching entry wins (SSLError is a ConnectionError).
+_TRANSPORT_FAILURES = (
+    (
+        ('SSLError',),
+        'the TLS certificate of %(url)s could not be verified (%(reason)s). If it is signed by a private CA, set ca_path '
+        '(or MATTERMOST_CA_PATH) to that CA in PEM form; the mmops.mattermost.ca_trust role adds it to the '
+        'server host trust store',
+    ),
+    (('Timeout',), 'no answer from %(url)s within %(timeout)s seconds (%(reason)s); raise timeout if the server is just slow'),
+    (
+        # Nothing was sent, and no retry would help: the URL itself is wrong.
+        ('MissingSchema', 'InvalidSchema', 'InvalidURL'),
+        '%(url)s is not a valid http(s) URL (%(reason)s); check url (or MATTERMOST_URL): it needs a scheme and a host, such as https://chat.example.com',
+    ),
+    (('RequestException',), 'cannot reach %(url)s after %(retries)d retries (%(reason)s); check url and that the server is up'),
+)
+
+
+def _transport_failure(exc):
+    """The message template for a requests exception; the last entry of _TRANSPORT_FAILURES matches every one."""
+    return next(template for names, template in _TRANSPORT_FAILURES if isinstance(exc, tuple(getattr(requests.exceptions, name) for name in names)))
 
 
 def _reason(exc):
