@@ -33,10 +33,10 @@ import requests
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 PLAYBOOKS = os.path.join(REPO, 'scripts', 'bench')
 DRIFT = os.path.join(REPO, 'playbooks', 'drift.yml')
-sys.path.insert(0, os.path.join(REPO, 'tests', 'integration'))
-# The integration tests' harness: the simulator process, fleet inventories, ansible-playbook runs.
-from conftest import Simulator, collections_path, fleet_inventory, run_playbook  # noqa: E402 pylint: disable=wrong-import-position
-from support.playbooks import process_tree  # noqa: E402 pylint: disable=wrong-import-position
+sys.path.insert(0, os.path.join(REPO, 'tests'))
+# The tests' harness: the simulator process, fleet inventories, ansible-playbook runs.
+from support.playbooks import collections_path, fleet_inventory, process_tree, run_playbook  # noqa: E402 pylint: disable=wrong-import-position
+from support.simulator import Simulator  # noqa: E402 pylint: disable=wrong-import-position
 
 # 20 plugins the simulator's Marketplace offers to its Mattermost 9.11 (the 14 real installable ones plus fillers).
 PLUGINS = [
