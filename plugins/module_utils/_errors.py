@@ -33,9 +33,10 @@ def failing_clearly(module, message='%s', also=(), **fields):
     `message` frames the error's text (what a module adds, such as "nothing was placed"); `fields` are result fields
     every failure of the module carries; the error's own details come last.
     """
+    caught = (MattermostOpsError, *also)
     try:
         yield
-    except (MattermostOpsError,) + tuple(also) as exc:
+    except caught as exc:
         result = dict(fields)
         result.update(getattr(exc, 'details', None) or {})
         module.fail_json(msg=message % exc, **result)
