@@ -8,8 +8,6 @@ import stat
 
 import pytest
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _files
 
@@ -83,10 +81,9 @@ def test_a_failing_filler_leaves_the_old_file_and_no_temporary(tmp_path):
     assert target.read_bytes() == b'old' and os.listdir(str(tmp_path)) == ['config.json']
 
 
-def test_a_backup_holds_the_old_content(tmp_path):
+def test_a_backup_holds_the_old_content(tmp_path, bare_module):
     target = tmp_path / 'config.json'
     target.write_bytes(b'old')
-    with patch_module_args({}):
-        module = AnsibleModule(argument_spec={})
+    module = bare_module
     backup = _files.replace_file(str(target), b'new', module=module, backup=True)
     assert open(backup, 'rb').read() == b'old' and target.read_bytes() == b'new'

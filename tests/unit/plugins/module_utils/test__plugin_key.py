@@ -7,8 +7,6 @@ import os
 
 import pytest
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._config_store import ConfigStoreError, FileConfigStore
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_key import ensure_trusted_key
@@ -19,12 +17,11 @@ def never_opened():
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, bare_module):
     config = tmp_path / 'config.json'
     config.write_text(json.dumps({'PluginSettings': {'SignaturePublicKeyFiles': ['old.asc', 'other.asc']}}, indent=4))
     (tmp_path / 'old.asc').write_bytes(b'not a key any more')
-    with patch_module_args({}):
-        module = AnsibleModule(argument_spec={})
+    module = bare_module
     return lambda: FileConfigStore(module, str(config))
 
 
