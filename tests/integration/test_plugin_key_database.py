@@ -3,14 +3,10 @@
 """plugin_key on Mattermost's database config store, against a throw-away PostgreSQL cluster started here."""
 
 import json
-import os
-import sys
 
 import pytest
 
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from support import postgres  # noqa: E402
+from support import postgres
 from support.harness import key_task
 from support.playbooks import run_tasks
 
@@ -30,21 +26,15 @@ class Database:
 
 
 @pytest.fixture(scope='module')
-def database():
-    reason = postgres.missing()
-    if reason:
-        pytest.skip(reason)
-    cluster = postgres.Cluster()
-    cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
-    yield Database(cluster)
-    cluster.stop()
+def database(config_store):
+    return Database(config_store)
 
 
 def active_config(database):
     return json.loads(database.psql('mattermost', 'SELECT value FROM configurations WHERE active;'))
 
 
-def test_plugin_key_adds_and_removes_a_key_in_the_database_config_store(database, keys, tmp_path):  # noqa: F811
+def test_plugin_key_adds_and_removes_a_key_in_the_database_config_store(database, keys, tmp_path):
     config = {
         'ServiceSettings': {'SiteURL': 'https://chat.example.com'},
         'PluginSettings': {'Enable': True, 'RequirePluginSignature': True, 'SignaturePublicKeyFiles': []},
@@ -77,7 +67,7 @@ def test_plugin_key_adds_and_removes_a_key_in_the_database_config_store(database
     assert run.results['remove again']['changed'] is False
 
 
-def test_a_database_that_cannot_be_reached_fails_naming_it_without_the_password(database, keys, tmp_path):  # noqa: F811
+def test_a_database_that_cannot_be_reached_fails_naming_it_without_the_password(database, keys, tmp_path):
     dsn = database.dsn.replace('/mattermost?', '/nosuchdb?')
     run = run_tasks(tmp_path, [key_task('add', name='k.asc', src=keys.public, config_dsn=dsn)])
     message = run.results['add']['msg']

@@ -10,4 +10,4 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from support.harness import fleet, fleet_process, keys, nssm, sim, sim_process, tls_sim, units  # noqa: E402,F401 pylint: disable=unused-import
+from support.harness import config_store, fleet, fleet_process, keys, nssm, sim, sim_process, tls_sim, units  # noqa: E402,F401 pylint: disable=unused-import

@@ -42,16 +42,10 @@ def test_a_database_that_never_answers_fails_after_the_connect_timeout(tmp_path,
 
 
 @pytest.fixture(scope='module')
-def database():
-    reason = postgres.missing()
-    if reason:
-        pytest.skip(reason)
-    cluster = postgres.Cluster()
-    cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
+def database(config_store):
     config = {'PluginSettings': {'Enable': True, 'SignaturePublicKeyFiles': []}}
-    cluster.psql('mattermost', "INSERT INTO configurations VALUES ('first', '%s', 1, true);" % json.dumps(config))
-    yield cluster
-    cluster.stop()
+    config_store.psql('mattermost', "INSERT INTO configurations VALUES ('first', '%s', 1, true);" % json.dumps(config))
+    return config_store
 
 
 @pytest.mark.xdist_group('keys')

@@ -130,12 +130,8 @@ def bundles(artifacts, signing, tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def database_cluster():
-    reason = postgres.missing()
-    if reason:
-        pytest.fail(reason, pytrace=False)
-    cluster = postgres.Cluster()
-    yield cluster
-    cluster.stop()
+    with postgres.running_cluster() as cluster:
+        yield cluster
 
 
 class RealServer:

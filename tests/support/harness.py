@@ -16,6 +16,7 @@ import requests
 import trustme
 import yaml
 
+from support import postgres
 from support.playbooks import REPO, run_tasks
 from support.simulator import Simulator
 
@@ -254,3 +255,11 @@ def nssm_vars(nssm, **overrides):
     variables = dict(mattermost_service_manager='nssm', mattermost_nssm_command=str(nssm / 'nssm'), mattermost_install_dir='C:\\mattermost')
     variables.update(overrides)
     return variables
+
+
+@pytest.fixture(scope='module')
+def config_store():
+    """A throw-away PostgreSQL cluster whose `mattermost` database holds the tables of Mattermost's database config store."""
+    with postgres.running_cluster() as cluster:
+        cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
+        yield cluster

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A throw-away PostgreSQL cluster from Debian's packages: initdb and pg_ctl in a temporary directory."""
 
+import contextlib
 import glob
 import os
 import pwd
@@ -8,6 +9,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+
+import pytest
 
 # trust authentication: the password only has to be present in DSNs, and must never show in any output.
 PASSWORD = 'db-secret-7d1e'
@@ -99,3 +102,16 @@ class Cluster:
     def stop(self):
         self._run('pg_ctl', '-D', self.data, '-m', 'immediate', 'stop')
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_cluster():
+    """A started cluster, stopped afterwards; a test that needs one fails, saying how to get PostgreSQL, when it cannot start."""
+    reason = missing()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
