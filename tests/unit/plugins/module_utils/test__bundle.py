@@ -402,17 +402,30 @@ def test_verify_checksum(tmp_path):
     assert str(error.value).startswith('%s: checksum mismatch: expected sha256:%s, got sha256:%s;' % (path, '0' * 64, DIGEST))
 
 
-def test_bundle_cache_hands_over_a_private_copy_of_the_bytes_it_hashed(tmp_path):
-    cache = BundleCache(str(tmp_path / 'cache'))
-    bundle = tmp_path / 'bundle.tar.gz'
-    bundle.write_bytes(b'bundle bytes')
+@pytest.fixture
+def cache_directory(tmp_path):
+    """An empty bundle cache directory as the module makes it: private to this user."""
+    directory = tmp_path / 'cache'
+    directory.mkdir(mode=0o700)
+    return directory
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    path = tmp_path / 'bundle.tar.gz'
+    path.write_bytes(b'bundle bytes')
+    return path
+
+
+def test_bundle_cache_hands_over_a_private_copy_of_the_bytes_it_hashed(tmp_path, bundle):
+    cache = BundleCache(str(tmp_path / 'made-by-the-cache'))
     cache.store(str(bundle), DIGEST)
     assert stat.S_IMODE(os.stat(cache.directory).st_mode) & 0o077 == 0
     assert os.listdir(cache.directory) == [DIGEST + '.tar.gz']
     copy = tmp_path / 'copy.tar.gz'
     assert cache.fetch(DIGEST, str(copy)) is True
     # Whatever happens to the cache afterwards, the copy keeps the bytes that were hashed.
-    (tmp_path / 'cache' / (DIGEST + '.tar.gz')).write_bytes(b'planted')
+    (tmp_path / 'made-by-the-cache' / (DIGEST + '.tar.gz')).write_bytes(b'planted')
     assert copy.read_bytes() == b'bundle bytes'
     assert cache.fetch(DIGEST, str(copy)) is False
     assert cache.fetch('0' * 64, str(copy)) is False
@@ -423,44 +436,32 @@ def test_bundle_cache_hands_over_a_private_copy_of_the_bytes_it_hashed(tmp_path)
     'mode, fragment',
     [(0o770, 'is writable by its group (mode 0770)'), (0o707, 'is writable by others (mode 0707)'), (0o1777, 'is writable by group and others (mode 1777)')],
 )
-def test_bundle_cache_refuses_a_directory_others_can_write(tmp_path, mode, fragment):
-    directory = tmp_path / 'cache'
-    directory.mkdir()
-    directory.chmod(mode)
-    bundle = tmp_path / 'bundle.tar.gz'
-    bundle.write_bytes(b'bundle bytes')
+def test_bundle_cache_refuses_a_directory_others_can_write(tmp_path, cache_directory, bundle, mode, fragment):
+    cache_directory.chmod(mode)
     for use in (lambda cache: cache.fetch(DIGEST, str(tmp_path / 'copy')), lambda cache: cache.store(str(bundle), DIGEST)):
         with pytest.raises(BundleError) as error:
-            use(BundleCache(str(directory)))
-        assert str(error.value).startswith('the bundle cache %s %s, so a bundle planted there could be uploaded' % (directory, fragment))
-    assert os.listdir(str(directory)) == []
+            use(BundleCache(str(cache_directory)))
+        assert str(error.value).startswith('the bundle cache %s %s, so a bundle planted there could be uploaded' % (cache_directory, fragment))
+    assert os.listdir(str(cache_directory)) == []
 
 
-def test_bundle_cache_follows_no_link(tmp_path):
-    real = tmp_path / 'real'
-    real.mkdir(mode=0o700)
-    planted = tmp_path / 'planted.tar.gz'
-    planted.write_bytes(b'bundle bytes')
-    os.symlink(str(planted), str(real / (DIGEST + '.tar.gz')))
+def test_bundle_cache_follows_no_link(tmp_path, cache_directory, bundle):
+    os.symlink(str(bundle), str(cache_directory / (DIGEST + '.tar.gz')))
     with pytest.raises(BundleError, match='in the bundle cache is a symbolic link'):
-        BundleCache(str(real)).fetch(DIGEST, str(tmp_path / 'copy'))
-    os.symlink(str(real), str(tmp_path / 'link'))
+        BundleCache(str(cache_directory)).fetch(DIGEST, str(tmp_path / 'copy'))
+    os.symlink(str(cache_directory), str(tmp_path / 'link'))
     with pytest.raises(BundleError, match='the bundle cache %s is a symbolic link' % (tmp_path / 'link')):
         BundleCache(str(tmp_path / 'link')).fetch(DIGEST, str(tmp_path / 'copy'))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason='giving a directory to another user needs root')
-def test_bundle_cache_refuses_a_directory_of_another_user(tmp_path):
-    directory = tmp_path / 'cache'
-    directory.mkdir(mode=0o700)
-    os.chown(str(directory), 12345, -1)
+def test_bundle_cache_refuses_a_directory_of_another_user(tmp_path, cache_directory):
+    os.chown(str(cache_directory), 12345, -1)
     with pytest.raises(BundleError, match='is owned by user id 12345, not by this user'):
-        BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))
+        BundleCache(str(cache_directory)).fetch(DIGEST, str(tmp_path / 'copy'))
 
 
-def test_bundle_cache_refuses_anything_but_a_regular_file(tmp_path):
-    directory = tmp_path / 'cache'
-    directory.mkdir(mode=0o700)
-    os.mkfifo(str(directory / (DIGEST + '.tar.gz')))
+def test_bundle_cache_refuses_anything_but_a_regular_file(tmp_path, cache_directory):
+    os.mkfifo(str(cache_directory / (DIGEST + '.tar.gz')))
     with pytest.raises(BundleError, match='in the bundle cache is not a regular file: remove it'):
-        BundleCache(str(directory)).fetch(DIGEST, str(tmp_path / 'copy'))
+        BundleCache(str(cache_directory)).fetch(DIGEST, str(tmp_path / 'copy'))
