@@ -13,12 +13,12 @@ import stat
 import tarfile
 import traceback
 from typing import Optional
-import uuid
 import zlib
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_in_directory
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import parse_version
 
@@ -389,17 +389,9 @@ class BundleCache:
             directory = self._open_directory()
         except OSError:
             return
-        temporary = '.incoming-%s' % uuid.uuid4().hex
         try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=directory)
-            with os.fdopen(handle, 'wb') as target, open(path, 'rb') as source:
-                for chunk in iter(lambda: source.read(DRAIN_CHUNK), b''):
-                    target.write(chunk)
-            os.replace(temporary, '%s.tar.gz' % digest, src_dir_fd=directory, dst_dir_fd=directory)
+            replace_in_directory(directory, '%s.tar.gz' % digest, path, 0o600)
         except OSError:
-            try:
-                os.unlink(temporary, dir_fd=directory)
-            except OSError:
-                pass
+            pass
         finally:
             os.close(directory)

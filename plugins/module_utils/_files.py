@@ -6,12 +6,16 @@ What AnsibleModule.atomic_move keeps (owner, mode, SELinux context of the file i
 temporary file before the rename, and a new file gets its mode before it appears: atomic_move widens a new file to
 0666 & ~umask after the rename, too late and too wide for a private key. The data is on disk (fsync of the file and
 its directory) before and after the rename, so a crash leaves the old file or the new one, never an empty one.
-The plugin directories on the server (_plugin_bundle) are written through directory descriptors instead.
+Where a path could hold a planted link (the plugin directories on the server, the bundle cache), a file is replaced
+through the descriptor of its directory instead, never following a link there: replace_in_directory.
 """
 
 import errno
 import os
 import tempfile
+import uuid
+
+_CHUNK = 1 << 20
 
 
 def _fsync_directory(directory):
@@ -26,6 +30,43 @@ def _umasked(mode):
     umask = os.umask(0)
     os.umask(umask)
     return mode & ~umask
+
+
+def copy_stream(stream, fd):
+    """Write all that the binary `stream` holds to the descriptor `fd` (os.write may write less on a signal or a full disk)."""
+    for chunk in iter(lambda: stream.read(_CHUNK), b''):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def replace_in_directory(dir_fd, name, source, mode, owner=None):
+    """Replace `name` in the directory open as `dir_fd` with a copy of the file at `source`.
+
+    The copy is a new file (O_EXCL, O_NOFOLLOW) that gets `mode` and `owner` (uid, gid) and is on disk before it is
+    renamed over `name`; a failure leaves the old file and no temporary one.
+    """
+    temporary = '.%s.%s' % (name, uuid.uuid4().hex[:12])
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    try:
+        with open(source, 'rb') as stream:
+            copy_stream(stream, fd)
+        if owner is not None:
+            os.fchown(fd, *owner)
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+        os.close(fd)
+        fd = None
+        os.rename(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        os.fsync(dir_fd)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        try:
+            os.unlink(temporary, dir_fd=dir_fd)
+        except OSError:
+            pass
+        raise
 
 
 def replace_file(path, data=None, fill=None, mode=None, keep_mode=True, owner_like=None, module=None, backup=False):

@@ -18,6 +18,7 @@ import shutil
 import stat
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, read_bundle, sha256_file, verify_checksum
+from ansible_collections.mmops.mattermost.plugins.module_utils._files import copy_stream, replace_in_directory
 
 _NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 _DIRECTORY = os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | _NOFOLLOW
@@ -46,13 +47,6 @@ def _digest_of_fd(fd):
     for chunk in iter(lambda: os.read(fd, _CHUNK), b''):
         digest.update(chunk)
     return digest.hexdigest()
-
-
-def _write_all(fd, data):
-    """os.write until all of `data` is written (it may write less on a signal or a full disk)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _private_copy(src, tmpdir, name):
@@ -104,30 +98,6 @@ def _file_view(dir_fd, name):
     return 'sha256:%s owner %d:%d mode %04o' % (digest, status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode))
 
 
-def _write_file(dir_fd, name, source, uid, gid, mode):
-    """Replace `name` in `dir_fd` with the file `source`: a new file, with its owner and mode set, renamed over it."""
-    temporary = '.%s.mmops-%s' % (name, binascii.hexlify(os.urandom(6)).decode('ascii'))
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=dir_fd)
-    try:
-        with open(source, 'rb') as stream:
-            for chunk in iter(lambda: stream.read(_CHUNK), b''):
-                _write_all(fd, chunk)
-        os.fchown(fd, uid, gid)
-        os.fchmod(fd, mode)
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        os.rename(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException:
-        if fd is not None:
-            os.close(fd)
-        try:
-            os.unlink(temporary, dir_fd=dir_fd)
-        except OSError:
-            pass
-        raise
-
-
 def _place(module, bundle, signature, uid, gid, result):
     dest = module.params['dest']
     directory, name = os.path.split(os.path.abspath(dest))
@@ -157,7 +127,7 @@ def _place(module, bundle, signature, uid, gid, result):
         ]
         if not module.check_mode:
             for file_name, source, _b, _a in changes:
-                _write_file(dir_fd, file_name, source, uid, gid, mode)
+                replace_in_directory(dir_fd, file_name, source, mode, owner=(uid, gid))
     finally:
         os.close(dir_fd)
     result['path'] = dest
@@ -279,8 +249,7 @@ def _extracting(root, top_fd, uid, gid):
         finally:
             os.close(parent)
         try:
-            for chunk in iter(lambda: stream.read(_CHUNK), b''):
-                _write_all(fd, chunk)
+            copy_stream(stream, fd)
             os.fchown(fd, uid, gid)
             os.fchmod(fd, file_mode(member.mode))
         finally:

@@ -15,14 +15,16 @@ PACKAGE = 'ansible_collections.mmops.mattermost.plugins.module_utils'
 API = ['_client', '_errors', '_module', '_result']
 # _plugin_id through _marketplace, which drops Marketplace entries whose id Mattermost would refuse.
 SERVER_VIEW = API + ['_marketplace', '_plugin_config', '_plugin_id', '_server', '_setting_gates', '_version']
-RECONCILER = SERVER_VIEW + ['_bundle', '_deadline', '_gpg', '_plugin']
+# _files through _bundle, whose bundle cache writes through its directory's descriptor.
+BUNDLE = ['_bundle', '_files']
+RECONCILER = SERVER_VIEW + BUNDLE + ['_deadline', '_gpg', '_plugin']
 GPG = ['_deadline', '_errors', '_gpg']
 
 EXPECTED = {
     'marketplace_info': SERVER_VIEW + ['_marketplace_info'],
-    'marketplace_publish': API + ['_bundle', '_files', '_marketplace', '_marketplace_publish', '_plugin_id', '_version'],
+    'marketplace_publish': API + BUNDLE + ['_marketplace', '_marketplace_publish', '_plugin_id', '_version'],
     'plugin': RECONCILER,
-    'plugin_bundle': GPG + ['_bundle', '_plugin_bundle', '_plugin_id', '_result', '_version'],
+    'plugin_bundle': GPG + BUNDLE + ['_plugin_bundle', '_plugin_id', '_result', '_version'],
     'plugin_config': API + ['_plugin_config', '_plugin_id', '_setting_gates'],
     # _files through _config_file (plugin_uploads_config writes config.json with it).
     'plugin_dirs': ['_config_file', '_errors', '_files', '_plugin_dirs', '_result'],
