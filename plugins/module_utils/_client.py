@@ -111,6 +111,17 @@ def url_secrets(url):
     return set(parts[name] for name in ('userinfo', 'query') if parts[name])
 
 
+# The options that hold a URL the modules request; messages and results name hosts by these URLs.
+URL_OPTIONS = ('url', 'marketplace_url', 'source_url')
+
+
+def censor_url_secrets(module):
+    """Censor what of the module's URL options can hold a credential in all it shows, as no_log censors a secret."""
+    for name in URL_OPTIONS:
+        if module.params.get(name):
+            module.no_log_values.update(url_secrets(module.params[name]))
+
+
 def sends_token_in_clear(url):
     """Whether the server URL is plain http to a host other than this one (localhost, 127.0.0.0/8, ::1)."""
     try:
@@ -288,6 +299,7 @@ class MattermostClient:
         params = module.params
         token = params['token'] if url is None else None
         url = url or params['url']
+        censor_url_secrets(module)
         if not params['validate_certs']:
             module.warn('validate_certs is false: the TLS certificate of %s is not checked' % redact_url(url))
         if token and sends_token_in_clear(url):

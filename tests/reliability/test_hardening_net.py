@@ -63,6 +63,26 @@ def test_a_plain_http_server_url_to_another_host_warns_that_the_token_crosses_in
         assert not any('plain http' in warning for warning in run.results[name].get('warnings', [])), name
 
 
+@PATHS
+def test_credentials_in_the_server_or_marketplace_url_are_in_no_message_or_output(sim, tmp_path, in_process):
+    # requests sends a URL's user and password as Basic authentication, in place of the token: the server refuses it.
+    tasks = [
+        dict(plugin_task('server', id='github', url=with_credentials(sim.url)), register='server'),
+        {
+            'name': 'marketplace',
+            'mmops.mattermost.marketplace_info': {'marketplace_url': with_credentials(sim.url + '/missing-marketplace')},
+            'register': 'marketplace',
+            'ignore_errors': True,
+        },
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ server }} {{ marketplace }}'}},
+    ]
+    run = run_tasks(tmp_path, tasks, sim, args=['-vvv'], json_output=False, env=paths_env(in_process))
+    assert 'ignored=2' in run.output, run.output  # both fail: the server refuses Basic authentication, the Marketplace is not there
+    assert sim.url.replace('://', '://********@') in run.output, run.output
+    for secret in (PASSWORD, SIGNATURE, 'presigned-5d7b93e1'):
+        assert secret not in run.output, secret
+
+
 def redirecting_src(tls_sim, target):
     """An https URL on the TLS simulator that answers 302 to `target`."""
     tls_sim.fault(method='GET', path='^/downloads/webhooks.tar.gz$', status=302, location=target, times=1)
