@@ -143,6 +143,23 @@ def test_a_download_trickling_within_every_read_timeout_fails_at_download_timeou
     assert sim.writes() == []
 
 
+def test_the_plugins_role_bounds_a_download_by_its_download_timeout_variable(sim, tmp_path):
+    sim.fault(service='marketplace', method='GET', path='^/bundles/', trickle=8, times=1)
+    role = {
+        'name': 'slow',
+        'ansible.builtin.include_role': {'name': 'mmops.mattermost.plugins'},
+        'vars': {
+            'mattermost_plugins': [{'id': WEBHOOKS, 'source': 'url', 'src': sim.bundle_url(WEBHOOKS, '0.1.0')}],
+            'mattermost_plugins_download_timeout': 2,
+            'mattermost_url': sim.url,
+            'mattermost_token': sim.token,
+        },
+    }
+    run = run_tasks(tmp_path, [role], sim, connection_defaults=False)
+    assert run.rc != 0 and 'did not finish within 2.0 seconds (download_timeout' in run.output, run.output
+    assert sim.writes() == []
+
+
 def test_a_download_over_the_servers_max_file_size_is_stopped_before_its_body(sim, tmp_path):
     # The bundle (353 bytes) would trickle in for about 24 seconds; its Content-Length alone refuses it.
     sim.reset(config={'FileSettings': {'MaxFileSize': 200}})
