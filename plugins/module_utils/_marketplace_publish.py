@@ -161,7 +161,7 @@ class Mirror:
             raise PluginError('%s %s has no download_url in the source Marketplace' % (release.id, release.version))
 
         def fetch(temporary):
-            self.client.download(url, temporary)
+            self.client.download(url, temporary, check_url=lambda hop: _refuse_downgrade(release, url, hop))
             if release.checksum:
                 try:
                     verify_checksum(temporary, release.checksum)
@@ -191,6 +191,15 @@ class Mirror:
                 self.changed_files.append('%s/%s' % (BY_ID, name))
                 if not self.check_mode:
                     os.remove(os.path.join(directory, name))
+
+
+def _refuse_downgrade(release, listed, hop):
+    """A bundle listed at an https URL is fetched over https only: a plain http hop of a redirect could swap it."""
+    if listed.lower().startswith('https://') and not hop.lower().startswith('https://'):
+        raise PluginError(
+            '%s %s: its download URL %s redirects to %s, which is not https; it was not published'
+            % (release.id, release.version, redact_url(listed), redact_url(hop))
+        )
 
 
 def _json(value):

@@ -2,16 +2,21 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bundle downloads and the server URL on the network: no credential shown, no silent downgrade, bounded downloads."""
 
+import functools
 import json
 import os
 import stat
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from support.playbooks import REPO, fleet_inventory, plugin_task, run_playbook, run_tasks
 
 WEBHOOKS = 'com.example.webhooks'
+NOTES = 'com.example.notes'
 PASSWORD = 'dl-pass-8c2e41'
 SIGNATURE = 'X-Amz-Signature=presigned-5d7b93e1'
 PATHS = pytest.mark.parametrize('in_process', [True, False], ids=['in-process', 'module'])
@@ -99,6 +104,33 @@ def test_an_https_src_redirecting_to_plain_http_is_refused_without_allow_insecur
     assert result['msg'].startswith('%s is plain http' % tls_sim.bundle_url(WEBHOOKS, '0.1.0')) and 'AllowInsecureDownloadURL' in result['msg']
     assert [r for r in tls_sim.requests() if r['service'] == 'marketplace'] == [], 'the http hop must not be requested'
     assert tls_sim.writes() == [] and tls_sim.state()['plugins'] == {}
+
+
+def test_a_mirrored_bundle_listed_at_https_is_not_fetched_through_a_redirect_to_plain_http(tls_sim, tmp_path):
+    entry = next(e for e in requests.get(tls_sim.marketplace_url + '/api/v1/plugins').json() if e['manifest']['id'] == NOTES)
+    entry['download_url'] = redirecting_src(tls_sim, tls_sim.bundle_url(NOTES, entry['manifest']['version']))
+    source = tmp_path / 'source'
+    (source / 'api' / 'v1').mkdir(parents=True)
+    (source / 'api' / 'v1' / 'plugins').write_text(json.dumps([entry]))
+    server = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(SimpleHTTPRequestHandler, directory=str(source)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    publish = {
+        'source_url': 'http://127.0.0.1:%d' % server.server_address[1],
+        'dest': str(tmp_path / 'mirror'),
+        'base_url': 'https://mirror.example.com',
+        'plugins': [{'id': NOTES, 'version': entry['manifest']['version']}],
+        'ca_path': tls_sim.ca_file,
+    }
+    try:
+        run = run_tasks(tmp_path, [{'name': 'publish', 'mmops.mattermost.marketplace_publish': publish, 'register': 'publish', 'ignore_errors': True}])
+    finally:
+        server.shutdown()
+    result = run.results['publish']
+    assert result['failed'] is True, run.output
+    assert 'redirects to %s, which is not https; it was not published' % tls_sim.bundle_url(NOTES, entry['manifest']['version']) in result['msg']
+    assert SIGNATURE not in run.output
+    assert [r for r in tls_sim.requests() if r['service'] == 'marketplace' and r['path'].startswith('/bundles/')] == [], 'the http hop must not be requested'
+    assert not os.path.exists(str(tmp_path / 'mirror' / 'api')), 'nothing may be published'
 
 
 @PATHS
