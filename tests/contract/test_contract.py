@@ -174,6 +174,14 @@ def test_removing_a_plugin_that_is_not_installed_fails_alike(sides):
     assert_same_outcome(real, simulated)
 
 
+@pytest.mark.parametrize('path', ['/plugins//enable', '/plugins/com.example.no%20such', '/plugins/com.example.no%2Fsuch/disable'])
+def test_a_plugin_id_outside_the_routes_pattern_finds_no_route_alike(sides, path):
+    method = 'DELETE' if path.count('/') == 2 else 'POST'
+    real, simulated = both(sides, method, path)
+    assert_same_outcome(real, simulated)
+    assert real.status == 404, real.outcome()
+
+
 def test_an_upload_with_uploads_off_is_refused_alike(sides):
     body, content_type = bundle_body('com.example.upload')
     real, simulated = both(sides, 'POST', '/plugins', raw=body, content_type=content_type)

@@ -98,10 +98,7 @@ class ApiRequest:
         self.body, self.too_large = b'', False
 
     def plugin_id(self):
-        plugin_id = self.match.group('plugin_id')
-        if not plugin_id:
-            raise AppError(400, 'api.context.invalid_url_param.app_error', 'Invalid or missing plugin_id parameter in request URL.')
-        return plugin_id
+        return self.match.group('plugin_id')
 
 
 def upload(server, request):
@@ -109,7 +106,9 @@ def upload(server, request):
 
 
 PING = {'status': 'OK', 'AndroidLatestVersion': '', 'AndroidMinVersion': '', 'IosLatestVersion': '', 'IosMinVersion': ''}
-PLUGIN = '/plugins/(?P<plugin_id>[^/]*)'
+# As server/channels/api4/api.go routes BaseRoutes.Plugin: any other id (empty, or with other characters) matches no
+# route, and Mattermost answers 404 api.context.404.app_error.
+PLUGIN = r'/plugins/(?P<plugin_id>[A-Za-z0-9_\-.]+)'
 
 # The API routes the simulator serves, below /api/v4, as Mattermost registers them: server/channels/api4/system.go
 # (InitSystem), config.go (InitConfig) and plugin.go (InitPlugin). session=False: Mattermost's APIHandler, served
