@@ -4,6 +4,7 @@
 
 import os
 import time
+from typing import Any, Optional
 
 from ansible_collections.mmops.mattermost.plugins.module_utils import _marketplace as marketplace
 from ansible_collections.mmops.mattermost.plugins.module_utils import _plugin_config as plugin_config
@@ -28,7 +29,7 @@ POLL_INTERVAL = 0.25
 SOURCES = ('marketplace', 'url', 'file')
 
 # The argument spec of one plugin entry: the `plugin` module's own options (plugin_set entries reuse it).
-PLUGIN_ARGSPEC = dict(
+PLUGIN_ARGSPEC: dict[str, dict[str, Any]] = dict(
     id=dict(type='str', required=True),
     state=dict(type='str', default='present', choices=['present', 'absent', 'latest']),
     enabled=dict(type='bool'),
@@ -53,6 +54,23 @@ PLUGIN_ARGSPEC = dict(
 class PluginSpec:
     """One plugin's desired state, checked for contradictions before anything is read or sent."""
 
+    # One attribute per PLUGIN_ARGSPEC option, set from params in __init__ (None where an option is unset).
+    id: str
+    state: str
+    enabled: Optional[bool]
+    version: Optional[str]
+    source: str
+    src: Optional[str]
+    checksum: Optional[str]
+    signature: Optional[str]
+    trusted_keys: Optional[list[str]]
+    force: bool
+    wait: bool
+    wait_timeout: int
+    settings: Optional[dict[str, Any]]
+    allowed_labels: Optional[list[str]]
+    forbidden_labels: Optional[list[str]]
+
     def __init__(self, params, no_log_values=None):
         # First of all: the id names the bundle's temporary file and goes into REST paths.
         self.id = validate_plugin_id(params['id'])
@@ -72,7 +90,7 @@ class PluginSpec:
     def _check(self):
         local = self.source in ('url', 'file')
         if self.version:
-            self._check_version()
+            self._check_version(self.version)
         if self.state == 'latest' and self.version:
             raise PluginError('%s: state=latest and version contradict each other; use state=present with version to hold one' % self.id)
         if self.state == 'latest' and local:
@@ -94,14 +112,14 @@ class PluginSpec:
         if self.label_policy.contradiction():
             raise PluginError('%s: label %s is both in allowed_labels and forbidden_labels' % (self.id, self.label_policy.contradiction()))
 
-    def _check_version(self):
+    def _check_version(self, version: str) -> None:
         try:
-            parse_version(self.version)
+            parse_version(version)
         except ValueError as exc:
             hint = ''
-            if self.version.replace('.', '', 1).isdigit():
+            if version.replace('.', '', 1).isdigit():
                 # YAML reads an unquoted 1.10 as the number 1.1, which reaches the module as '1.1'.
-                hint = '; an unquoted YAML number such as 1.10 arrives as %s: quote the version (version: "1.10.0")' % self.version
+                hint = '; an unquoted YAML number such as 1.10 arrives as %s: quote the version (version: "1.10.0")' % version
             raise PluginError('%s: version %s%s; nothing was changed' % (self.id, exc, hint))
 
     @property

@@ -18,6 +18,11 @@ def spec(**params):
     return PluginSpec(values)
 
 
+def test_spec_declares_one_typed_attribute_per_option():
+    # The attributes are set from PLUGIN_ARGSPEC by name; the declarations are what mypy checks their uses against.
+    assert set(PluginSpec.__annotations__) == set(PLUGIN_ARGSPEC)
+
+
 def test_spec_lower_cases_the_id():
     assert spec(id='Com.Example.Notes').id == 'com.example.notes'
 
