@@ -12,7 +12,7 @@ import re
 import stat
 import tarfile
 import traceback
-from typing import Optional
+from typing import IO, Optional, cast
 import zlib
 
 from ansible.module_utils.basic import missing_required_lib
@@ -149,8 +149,8 @@ def _read_candidate(bundle, archive, member):
 def _scan(bundle, archive, max_uncompressed, max_members, visit):
     """Check every member; return the top-level entries ({name: is a directory}), the first member under each,
     the manifest candidates' contents and the links ([(member name, its target, the target's parts)])."""
-    top_level = {}
-    first_members = {}
+    top_level: dict[str, bool] = {}
+    first_members: dict[str, str] = {}
     candidates = {}
     links = []
     declared_size = 0
@@ -250,7 +250,8 @@ def read_bundle(path, visit=None, max_uncompressed=1 << 30, max_members=10000):
     try:
         with gzip.open(path, 'rb') as decompressed:
             reader = _CappedReader(decompressed, stream_limit, path)
-            with tarfile.open(fileobj=reader, mode='r|') as archive:
+            # A stream ('r|') is only read; typeshed's fileobj protocol also asks for write, seek and tell.
+            with tarfile.open(fileobj=cast(IO[bytes], reader), mode='r|') as archive:
                 top_level, first_members, candidates, links = _scan(path, archive, max_uncompressed, max_members, visit)
                 _check_archive_end(path, reader, archive.offset)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:

@@ -16,6 +16,7 @@ import os
 import pwd
 import shutil
 import stat
+from typing import Optional
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._bundle import BundleError, read_bundle, sha256_file, verify_checksum
 from ansible_collections.mmops.mattermost.plugins.module_utils._files import copy_stream, replace_in_directory
@@ -141,10 +142,10 @@ def _wanted_tree(bundle, uid, gid):
 
     The plugin directory itself is the entry ''.
     """
-    members = {}
+    members: dict[str, tuple[bool, int, Optional[str]]] = {}
     manifest, root = read_bundle(bundle, visit=_digesting(bundle, members))
     directory = ('dir', DIRECTORY_MODE, uid, gid, None)
-    wanted = {'': directory}
+    wanted: dict[str, tuple[str, int, int, int, Optional[str]]] = {'': directory}
     for path, (is_directory, mode, digest) in members.items():
         parts = path.split('/')
         if parts[: len(root)] != root or len(parts) == len(root):
@@ -153,10 +154,10 @@ def _wanted_tree(bundle, uid, gid):
         for depth in range(1, len(relative)):  # the directories a member implies
             wanted.setdefault('/'.join(relative[:depth]), directory)
         wanted['/'.join(relative)] = directory if is_directory else ('file', file_mode(mode), uid, gid, digest)
-    for relative in wanted:
-        parent = relative.rpartition('/')[0]
+    for relative_path in wanted:
+        parent = relative_path.rpartition('/')[0]
         if parent and wanted[parent][0] != 'dir':
-            raise BundleError('%s holds %s inside %s, which it also holds as a file' % (bundle, relative, parent))
+            raise BundleError('%s holds %s inside %s, which it also holds as a file' % (bundle, relative_path, parent))
     return manifest, root, wanted
 
 
@@ -164,12 +165,12 @@ def _digesting(bundle, members):
     """A read_bundle visitor noting each member's kind, mode and SHA-256 in `members`."""
 
     def visit(parts, member, stream):
-        digest = None
+        digest: Optional[str] = None
         if member.isreg():
-            digest = hashlib.sha256()
+            sha256 = hashlib.sha256()
             for chunk in iter(lambda: stream.read(_CHUNK), b''):
-                digest.update(chunk)
-            digest = digest.hexdigest()
+                sha256.update(chunk)
+            digest = sha256.hexdigest()
         previous = members.get('/'.join(parts))
         if previous is not None and previous[0] != member.isdir():
             raise BundleError('%s holds %s twice, as a file and as a directory' % (bundle, member.name))
@@ -181,8 +182,8 @@ def _digesting(bundle, members):
 def _existing_tree(dir_fd, prefix=''):
     """{relative path: (kind, mode, uid, gid, sha256)} of the directory `dir_fd`, links and all, never followed."""
     found = {}
-    with os.scandir(dir_fd) as entries:
-        entries = list(entries)
+    with os.scandir(dir_fd) as scan:
+        entries = list(scan)
     for entry in entries:
         status = entry.stat(follow_symlinks=False)
         relative = prefix + entry.name
@@ -209,8 +210,8 @@ def _remove_tree(parent_fd, name):
     """rm -r of `name` in `parent_fd`, through descriptors: a link in it is removed, never followed."""
     fd = os.open(name, _DIRECTORY, dir_fd=parent_fd)
     try:
-        with os.scandir(fd) as entries:
-            entries = list(entries)
+        with os.scandir(fd) as scan:
+            entries = list(scan)
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 _remove_tree(fd, entry.name)
