@@ -4,7 +4,7 @@
 written with PUT /config/patch. Kept apart from _plugin_config so that only plugin_settings loads jsonschema."""
 
 import traceback
-from typing import Optional
+from typing import Any, Optional
 
 try:
     import jsonschema
@@ -24,7 +24,7 @@ from ansible_collections.mmops.mattermost.plugins.module_utils._setting_gates im
 URL_PATTERN = r'^https?://[^\s/?#]+(/\S*)?$'
 RETIRED_MARKETPLACE_URLS = ['https://marketplace.integrations.mattermost.com', 'https://marketplace.integrations.mattermost.com/']
 
-PLUGIN_SETTINGS_SCHEMA = {
+PLUGIN_SETTINGS_SCHEMA: dict[str, Any] = {
     '$schema': 'https://json-schema.org/draft/2020-12/schema',
     'title': 'The PluginSettings this collection changes through PUT /api/v4/config/patch',
     'type': 'object',
@@ -53,7 +53,7 @@ PLUGIN_SETTINGS_SCHEMA = {
 
 # Combinations Mattermost refuses or that make no sense. Each is checked against the settings as they will be after
 # the change, when the request names one of `when` (a combination already on the server is not ours to judge).
-COMBINATIONS = [
+COMBINATIONS: list[dict[str, Any]] = [
     dict(
         when=('RequirePluginSignature',),
         schema={'if': {'properties': {'RequirePluginSignature': {'const': True}}}, 'then': {'properties': {'EnableUploads': {'const': False}}}},
