@@ -95,19 +95,26 @@ GATE_HINTS = {
 }
 
 
+def _url_parts(url):
+    match = _URL.match(str(url))
+    # Every part of _URL is optional and the fragment takes whatever is left: any string matches.
+    assert match is not None
+    return match.groupdict()
+
+
 def redact_url(url):
     """A URL as the collection shows it anywhere (messages, actions, results): without userinfo and query string.
 
     Both can hold credentials (https://user:password@host/..., presigned X-Amz-Signature queries); a query is
     replaced by ?REDACTED, so the reader still sees that there was one. The fragment is dropped.
     """
-    parts = _URL.match(str(url)).groupdict()
+    parts = _url_parts(url)
     return (parts['scheme'] or '') + parts['rest'] + ('?REDACTED' if parts['query'] else '')
 
 
 def url_secrets(url):
     """The parts of a URL sent to its host that redact_url hides (userinfo, query), for a module's no_log_values."""
-    parts = _URL.match(str(url)).groupdict()
+    parts = _url_parts(url)
     return set(parts[name] for name in ('userinfo', 'query') if parts[name])
 
 
@@ -423,7 +430,7 @@ class MattermostClient:
         return self.request('GET', '/plugins/statuses') or []
 
     def get_marketplace(self, plugin_filter=None, local_only=False, remote_only=False):
-        params = {'per_page': 100}
+        params: dict[str, Any] = {'per_page': 100}
         if plugin_filter:
             params['filter'] = plugin_filter
         if local_only:
