@@ -68,7 +68,9 @@ def with_setting(text, section, key, value):
 
 
 def _skip_whitespace(text, position):
-    return _WHITESPACE.match(text, position).end()
+    match = _WHITESPACE.match(text, position)
+    assert match is not None  # the pattern also matches no whitespace at all
+    return match.end()
 
 
 def _value_span(text, path):
@@ -81,7 +83,7 @@ def _value_span(text, path):
         while True:
             if text[position : position + 1] != '"':
                 return None
-            name, position = json.decoder.scanstring(text, position + 1)
+            name, position = _DECODER.raw_decode(text, position)  # the key, a JSON string
             position = _skip_whitespace(text, position)
             position = _skip_whitespace(text, position + 1)  # past the ':'
             if name == key:
