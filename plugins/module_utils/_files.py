@@ -48,6 +48,7 @@ def replace_in_directory(dir_fd, name, source, mode, owner=None):
     """
     temporary = '.%s.%s' % (name, uuid.uuid4().hex[:12])
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    fd_open = True
     try:
         with open(source, 'rb') as stream:
             copy_stream(stream, fd)
@@ -56,11 +57,11 @@ def replace_in_directory(dir_fd, name, source, mode, owner=None):
         os.fchmod(fd, mode)
         os.fsync(fd)
         os.close(fd)
-        fd = None
+        fd_open = False
         os.rename(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         os.fsync(dir_fd)
     except BaseException:
-        if fd is not None:
+        if fd_open:
             os.close(fd)
         try:
             os.unlink(temporary, dir_fd=dir_fd)
