@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reading the Marketplace: as the server sees it, and straight from the Marketplace service."""
 
+from typing import Any
+
 from ansible_collections.mmops.mattermost.plugins.module_utils._client import MattermostError, redact_url
 from ansible_collections.mmops.mattermost.plugins.module_utils._plugin_id import PluginIdError, validate_plugin_id
 from ansible_collections.mmops.mattermost.plugins.module_utils._version import compare_versions, is_compatible, parse_version
@@ -82,7 +84,7 @@ def select(entries, plugin_id=None, text=None, server_version=None, all_releases
         if entry_id(entry) and entry_version(entry) and (not server_version or is_compatible(min_server_version(entry), server_version))
     ]
     if not all_releases:
-        newest = {}
+        newest: dict[str, dict[str, Any]] = {}
         for entry in kept:
             if entry_id(entry) not in newest or _precedence(entry) >= _precedence(newest[entry_id(entry)]):
                 newest[entry_id(entry)] = entry

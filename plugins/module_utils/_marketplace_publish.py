@@ -108,7 +108,7 @@ class Mirror:
 
     def refuse_links(self):
         """The tree is often the web server user's, who could plant a link that root would write through: refuse any."""
-        links = []
+        links: list[str] = []
         for directory, names, files in os.walk(self.dest):
             links.extend(os.path.relpath(os.path.join(directory, name), self.dest) for name in names + files if os.path.islink(os.path.join(directory, name)))
         if links:
