@@ -6,30 +6,12 @@ import json
 import os
 import pwd
 
+from support.harness import prepare_host
 from support.playbooks import REPO, run_playbook
 
 
 DIAGNOSE = os.path.join(REPO, 'playbooks', 'diagnose.yml')
 ME = pwd.getpwuid(os.getuid()).pw_name
-
-
-def prepare_host(root, settings, workdir, directories=('plugins', 'client/plugins')):
-    """An install directory with config/config.json, the given plugin directories and a systemd unit."""
-    install = root / 'opt' / 'mattermost'
-    (install / 'config').mkdir(parents=True)
-    (install / 'config' / 'config.json').write_text(json.dumps({'PluginSettings': settings}, indent=4))
-    for directory in directories:
-        (install / directory).mkdir(parents=True)
-    systemd = root / 'etc' / 'systemd' / 'system'
-    systemd.mkdir(parents=True)
-    unit = '[Service]\nExecStart=%s/bin/mattermost\n' % install
-    (systemd / 'mattermost.service').write_text(unit + ('WorkingDirectory=%s\n' % workdir if workdir else ''))
-    return dict(
-        mattermost_install_dir=str(install),
-        mattermost_systemd_dir=str(systemd),
-        mattermost_systemd_unit_dirs=[str(systemd)],
-        mattermost_omnibus_config_path=str(root / 'etc' / 'mmomni.yml'),
-    )
 
 
 def diagnose(tmp_path, sim, host_vars, **extra):

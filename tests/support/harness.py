@@ -263,3 +263,22 @@ def config_store():
     with postgres.running_cluster() as cluster:
         cluster.create_database('mattermost', postgres.CONFIG_STORE_SCHEMA)
         yield cluster
+
+
+def prepare_host(root, settings, workdir, directories=('plugins', 'client/plugins')):
+    """An install directory with config/config.json, the given plugin directories and a systemd unit."""
+    install = root / 'opt' / 'mattermost'
+    (install / 'config').mkdir(parents=True)
+    (install / 'config' / 'config.json').write_text(json.dumps({'PluginSettings': settings}, indent=4))
+    for directory in directories:
+        (install / directory).mkdir(parents=True)
+    systemd = root / 'etc' / 'systemd' / 'system'
+    systemd.mkdir(parents=True)
+    unit = '[Service]\nExecStart=%s/bin/mattermost\n' % install
+    (systemd / 'mattermost.service').write_text(unit + ('WorkingDirectory=%s\n' % workdir if workdir else ''))
+    return dict(
+        mattermost_install_dir=str(install),
+        mattermost_systemd_dir=str(systemd),
+        mattermost_systemd_unit_dirs=[str(systemd)],
+        mattermost_omnibus_config_path=str(root / 'etc' / 'mmomni.yml'),
+    )
