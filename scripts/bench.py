@@ -373,7 +373,7 @@ def table(args, counts, times, idle, upload, drifts):
             '100 MiB upload (plugin module, source=file): peak RSS above a no-op run',
             '',
             '',
-            '+%.0f MiB (%.0f vs %.0f)' % (upload - idle, upload, idle),
+            '%+.0f MiB (%.0f vs %.0f)' % (round(upload - idle) or 0, upload, idle),
             '',
             '<= 64 MB above idle',
             verdict(upload - idle <= 64),
