@@ -43,7 +43,7 @@ options:
   source_url:
     description:
       - Base URL of the Marketplace to fetch from (the public one, a private one, or another mirror).
-      - A bundle the source lists at an https URL is fetched over https only: a redirect to plain http fails the task
+      - A bundle the source lists at an https URL is fetched over https only; a redirect to plain http fails the task
         and nothing is published.
     type: str
     default: https://api.integrations.mattermost.com
