@@ -11,7 +11,7 @@ import threading
 import time
 import traceback
 import uuid
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import quote, urljoin, urlsplit
@@ -96,10 +96,8 @@ GATE_HINTS = {
 
 
 def _url_parts(url):
-    match = _URL.match(str(url))
     # Every part of _URL is optional and the fragment takes whatever is left: any string matches.
-    assert match is not None
-    return match.groupdict()
+    return cast(re.Match, _URL.match(str(url))).groupdict()
 
 
 def redact_url(url):

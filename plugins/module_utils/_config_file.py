@@ -8,6 +8,7 @@ other byte (Mattermost's 4-space layout, its escaping of <, > and &, key order) 
 
 import json
 import re
+from typing import cast
 
 from ansible_collections.mmops.mattermost.plugins.module_utils._errors import MattermostOpsError
 from ansible_collections.mmops.mattermost.plugins.module_utils._files import replace_file
@@ -68,9 +69,8 @@ def with_setting(text, section, key, value):
 
 
 def _skip_whitespace(text, position):
-    match = _WHITESPACE.match(text, position)
-    assert match is not None  # the pattern also matches no whitespace at all
-    return match.end()
+    # The pattern also matches no whitespace at all: it always matches.
+    return cast(re.Match, _WHITESPACE.match(text, position)).end()
 
 
 def _value_span(text, path):
